@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { createEvent } from './event-json.js'
+import { longpollBatch } from './longpoll.js'
+import { NDJSON_HEARTBEAT, ndjsonEvent, ndjsonFrame } from './ndjson.js'
+import { SSE_HEARTBEAT, sseEvent, sseFrame, sseRetry } from './sse.js'
+import { wsEvent, wsFrame } from './websocket.js'
+
+const event = createEvent('chat', 'abc-7', { text: 'hi "you"' }, JSON.stringify({ text: 'hi "you"' }))
+
+describe('wire frames of protocol 1', () => {
+  it('NDJSON: one typed JSON object per line', () => {
+    expect(ndjsonEvent(event).toString()).toBe('{"type":"event","channel":"chat","cursor":"abc-7","data":{"text":"hi \\"you\\""}}\n')
+    expect(ndjsonFrame({ type: 'hello', protocol: 1, cursor: 'abc-6', heartbeatMs: 15000 }).toString()).toBe(
+      '{"type":"hello","protocol":1,"cursor":"abc-6","heartbeatMs":15000}\n',
+    )
+    expect(NDJSON_HEARTBEAT.toString()).toBe('{"type":"heartbeat"}\n')
+  })
+
+  it('SSE: id + data for events, named control events always carry data', () => {
+    expect(sseEvent(event).toString()).toBe('id: abc-7\ndata: {"channel":"chat","cursor":"abc-7","data":{"text":"hi \\"you\\""}}\n\n')
+    expect(sseFrame({ type: 'reset', reason: 'expired', cursor: 'abc-3' }, 'abc-3').toString()).toBe(
+      'event: reset\nid: abc-3\ndata: {"type":"reset","reason":"expired","cursor":"abc-3"}\n\n',
+    )
+    expect(SSE_HEARTBEAT.toString()).toBe('event: heartbeat\ndata: {"type":"heartbeat"}\n\n')
+    expect(sseRetry(1500.7).toString()).toBe('retry: 1500\n\n')
+  })
+
+  it('WebSocket: a JSON text payload per frame', () => {
+    expect(JSON.parse(wsEvent(event).toString())).toEqual({ type: 'event', channel: 'chat', cursor: 'abc-7', data: { text: 'hi "you"' } })
+    expect(wsFrame({ type: 'ack', id: 'r1', cursor: 'abc-7' }).toString()).toBe('{"type":"ack","id":"r1","cursor":"abc-7"}')
+  })
+
+  it('long-poll: a batch with the cursor of its last event', () => {
+    const second = createEvent('news', 'abc-8', 1, '1')
+    expect(JSON.parse(longpollBatch([event, second], 'abc-8'))).toEqual({
+      events: [
+        { channel: 'chat', cursor: 'abc-7', data: { text: 'hi "you"' } },
+        { channel: 'news', cursor: 'abc-8', data: 1 },
+      ],
+      cursor: 'abc-8',
+    })
+    expect(longpollBatch([], 'abc-8')).toBe('{"events":[],"cursor":"abc-8"}')
+  })
+
+  it('encodes each event once per format and hands every subscriber the same bytes', () => {
+    expect(ndjsonEvent(event)).toBe(ndjsonEvent(event))
+    expect(sseEvent(event)).toBe(sseEvent(event))
+    expect(wsEvent(event)).toBe(wsEvent(event))
+  })
+
+  it('serializes events built without a known JSON the same way', () => {
+    const plain = { channel: 'a', cursor: 'e-1', data: [1, null] }
+    expect(ndjsonEvent(plain).toString()).toBe('{"type":"event","channel":"a","cursor":"e-1","data":[1,null]}\n')
+  })
+})

@@ -1,0 +1,5 @@
+export { cachedEncoder, createEvent, eventJson } from './event-json.js'
+export { longpollBatch } from './longpoll.js'
+export { NDJSON_HEARTBEAT, ndjsonEvent, ndjsonFrame } from './ndjson.js'
+export { SSE_HEARTBEAT, sseEvent, sseFrame, sseRetry } from './sse.js'
+export { wsEvent, wsFrame } from './websocket.js'

@@ -1,0 +1,252 @@
+import { formatCursor, newEpoch, parseCursor } from './cursor.js'
+import { CoreErrorCode, PushlineError } from './errors.js'
+import type { LogEvent, ReadResult, Reset } from './event.js'
+import { createEvent } from './frames/event-json.js'
+import type { EventLog, LogListener, ReadOptions } from './log.js'
+import { SeqDeque } from './seq-deque.js'
+import { assertChannelName, DEFAULT_MAX_PAYLOAD_BYTES, serializePayload } from './validation.js'
+import { WaiterRegistry } from './waiters.js'
+
+export interface MemoryLogOptions {
+  /** Events retained across all channels (default 100,000). */
+  readonly maxCount?: number
+  /** Serialized bytes retained across all channels (default 64 MiB). */
+  readonly maxBytes?: number
+  /** Age after which events are dropped (default 1 hour). */
+  readonly maxAgeMs?: number
+  /** Largest event data accepted, serialized (default 64 KiB). */
+  readonly maxPayloadBytes?: number
+  /** Fixed epoch (tests); by default every instance starts a new history. */
+  readonly epoch?: string
+  /** Clock, for tests of age retention. */
+  readonly now?: () => number
+}
+
+interface Entry {
+  readonly seq: number
+  readonly event: LogEvent
+  readonly bytes: number
+  readonly at: number
+}
+
+interface ChannelState {
+  readonly entries: SeqDeque<Entry>
+  /** Highest sequence dropped by retention on this channel: a reader before it has lost events. */
+  trimmedMax: number
+}
+
+// Channels whose every event was dropped are remembered (bounded) so that their readers get exact resets.
+const MAX_REMEMBERED_GONE_CHANNELS = 100_000
+const DEFAULT_READ_LIMIT = 1000
+const DEFAULT_READ_MAX_BYTES = 1024 * 1024
+
+/**
+ * The embedded, default EventLog. Each channel keeps its own deque of entries, so a read after a cursor is a binary
+ * search per channel plus a merge of what it returns; an append touches only its channel's waiters and listeners.
+ * Memory is proportional to what is retained, waiting and listening.
+ */
+export class MemoryLog implements EventLog {
+  readonly epoch: string
+  private readonly maxCount: number
+  private readonly maxBytes: number
+  private readonly maxAgeMs: number
+  private readonly maxPayloadBytes: number
+  private readonly now: () => number
+  private readonly all = new SeqDeque<Entry>((e) => e.seq)
+  private readonly channels = new Map<string, ChannelState>()
+  private readonly goneChannels = new Map<string, number>()
+  private goneEvictedMax = 0
+  private readonly listeners = new Map<string, Set<LogListener>>()
+  private readonly waiters = new WaiterRegistry()
+  private lastSeq = 0
+  private retainedBytes = 0
+  private closed = false
+
+  constructor(options: MemoryLogOptions = {}) {
+    this.epoch = options.epoch ?? newEpoch()
+    this.maxCount = positive(options.maxCount, 100_000, 'maxCount')
+    this.maxBytes = positive(options.maxBytes, 64 * 1024 * 1024, 'maxBytes')
+    this.maxAgeMs = positive(options.maxAgeMs, 60 * 60 * 1000, 'maxAgeMs')
+    this.maxPayloadBytes = positive(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes')
+    this.now = options.now ?? Date.now
+    parseCursor(formatCursor(this.epoch, 0))
+  }
+
+  async append(channel: string, data: unknown): Promise<LogEvent> {
+    this.assertOpen()
+    assertChannelName(channel)
+    const dataJson = serializePayload(data, this.maxPayloadBytes)
+    const seq = ++this.lastSeq
+    const event = createEvent(channel, formatCursor(this.epoch, seq), data, dataJson)
+    const entry: Entry = { seq, event, bytes: dataJson.length + channel.length + 48, at: this.now() }
+    let state = this.channels.get(channel)
+    if (!state) {
+      state = { entries: new SeqDeque<Entry>((e) => e.seq), trimmedMax: this.goneChannels.get(channel) ?? 0 }
+      this.goneChannels.delete(channel)
+      this.channels.set(channel, state)
+    }
+    state.entries.push(entry)
+    this.all.push(entry)
+    this.retainedBytes += entry.bytes
+    this.trim()
+    this.waiters.wake(channel)
+    const listeners = this.listeners.get(channel)
+    if (listeners) for (const listener of listeners) listener.onEvent(event)
+    return event
+  }
+
+  async head(): Promise<string> {
+    this.assertOpen()
+    return formatCursor(this.epoch, this.lastSeq)
+  }
+
+  async read(channels: readonly string[], after: string, options: ReadOptions = {}): Promise<ReadResult> {
+    this.assertOpen()
+    for (const channel of channels) assertChannelName(channel)
+    const afterSeq = this.positionOf(after)
+    this.trim()
+    const reset = this.resetFor(channels, afterSeq)
+    if (reset) return reset
+    const limit = Math.max(1, options.limit ?? DEFAULT_READ_LIMIT)
+    const maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_READ_MAX_BYTES)
+    const sources: { entries: SeqDeque<Entry>; index: number }[] = []
+    for (const channel of new Set(channels)) {
+      const state = this.channels.get(channel)
+      if (!state) continue
+      const index = state.entries.indexAfter(afterSeq)
+      if (index < state.entries.length) sources.push({ entries: state.entries, index })
+    }
+    const events: LogEvent[] = []
+    let bytes = 0
+    while (sources.length > 0 && events.length < limit && (events.length === 0 || bytes < maxBytes)) {
+      // Merge by sequence; subscriptions name few channels, so a linear pick of the smallest head is cheapest.
+      let pick = 0
+      for (let i = 1; i < sources.length; i++) {
+        if (sources[i]!.entries.at(sources[i]!.index)!.seq < sources[pick]!.entries.at(sources[pick]!.index)!.seq) pick = i
+      }
+      const source = sources[pick]!
+      const entry = source.entries.at(source.index)!
+      events.push(entry.event)
+      bytes += entry.bytes
+      source.index++
+      if (source.index >= source.entries.length) sources.splice(pick, 1)
+    }
+    const more = sources.length > 0
+    const cursor = more ? events[events.length - 1]!.cursor : formatCursor(this.epoch, this.lastSeq)
+    return { type: 'events', events, cursor, more }
+  }
+
+  async wait(channels: readonly string[], after: string, signal?: AbortSignal): Promise<void> {
+    this.assertOpen()
+    for (const channel of channels) assertChannelName(channel)
+    const afterSeq = this.positionOf(after)
+    if (this.resetFor(channels, afterSeq)) return
+    for (const channel of channels) {
+      const last = this.channels.get(channel)?.entries.last()
+      if (last && last.seq > afterSeq) return
+    }
+    return this.waiters.wait(channels, signal)
+  }
+
+  listen(channels: readonly string[], listener: LogListener): () => void {
+    this.assertOpen()
+    const names = [...new Set(channels.map(assertChannelName))]
+    for (const channel of names) {
+      let set = this.listeners.get(channel)
+      if (!set) {
+        set = new Set()
+        this.listeners.set(channel, set)
+      }
+      set.add(listener)
+    }
+    return () => {
+      for (const channel of names) {
+        const set = this.listeners.get(channel)
+        if (!set) continue
+        set.delete(listener)
+        if (set.size === 0) this.listeners.delete(channel)
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.listeners.clear()
+    this.waiters.closeAll(new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 }))
+  }
+
+  /** Sizes for tests and metrics: what is retained, waiting and listening. */
+  stats(): { events: number; bytes: number; channels: number; waiters: number; listenedChannels: number } {
+    return {
+      events: this.all.length,
+      bytes: this.retainedBytes,
+      channels: this.channels.size,
+      waiters: this.waiters.size,
+      listenedChannels: this.listeners.size,
+    }
+  }
+
+  /** Sequence of `cursor` in this log; -1 marks a cursor from another history (always reset). */
+  private positionOf(cursor: string): number {
+    const { epoch, seq } = parseCursor(cursor)
+    return epoch === this.epoch && seq <= this.lastSeq ? seq : -1
+  }
+
+  private resetFor(channels: readonly string[], afterSeq: number): Reset | undefined {
+    if (afterSeq < 0) return { type: 'reset', reason: 'epoch', cursor: this.oldestResumeCursor() }
+    for (const channel of channels) {
+      const trimmedMax = this.channels.get(channel)?.trimmedMax ?? this.goneChannels.get(channel) ?? this.goneEvictedMax
+      if (afterSeq < trimmedMax) return { type: 'reset', reason: 'expired', cursor: this.oldestResumeCursor() }
+    }
+    return undefined
+  }
+
+  /** Just before the oldest retained event: a reader resuming there gets everything the log still has. */
+  private oldestResumeCursor(): string {
+    const oldest = this.all.first()
+    return formatCursor(this.epoch, oldest ? oldest.seq - 1 : this.lastSeq)
+  }
+
+  private trim(): void {
+    const cutoff = this.now() - this.maxAgeMs
+    for (;;) {
+      const oldest = this.all.first()
+      if (!oldest) return
+      if (this.all.length <= this.maxCount && this.retainedBytes <= this.maxBytes && oldest.at > cutoff) return
+      this.all.shift()
+      this.retainedBytes -= oldest.bytes
+      const channel = oldest.event.channel
+      const state = this.channels.get(channel)!
+      state.entries.shift()
+      state.trimmedMax = oldest.seq
+      if (state.entries.length === 0) {
+        this.channels.delete(channel)
+        this.rememberGone(channel, oldest.seq)
+      }
+    }
+  }
+
+  private rememberGone(channel: string, trimmedMax: number): void {
+    this.goneChannels.set(channel, trimmedMax)
+    if (this.goneChannels.size > MAX_REMEMBERED_GONE_CHANNELS) {
+      const [forgotten, max] = this.goneChannels.entries().next().value as [string, number]
+      this.goneChannels.delete(forgotten)
+      this.goneEvictedMax = Math.max(this.goneEvictedMax, max)
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 })
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!(value > 0)) {
+    throw new PushlineError(CoreErrorCode.ConfigInvalid, `MemoryLog option ${name} must be a positive number`, {
+      statusCode: 500,
+    })
+  }
+  return value
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod'
+import { CoreErrorCode, PushlineError } from './errors.js'
+
+/** Letters, digits and `_ . : @ / -`, 1 to 128 characters: safe in URLs, Redis keys and log lines. */
+export const channelNameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:@/-]+$/, 'only letters, digits and _ . : @ / - are allowed')
+
+const jsonSchema = z.json()
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024
+
+export function assertChannelName(name: unknown): string {
+  const result = channelNameSchema.safeParse(name)
+  if (!result.success) {
+    const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : typeof name
+    throw new PushlineError(
+      CoreErrorCode.ChannelInvalid,
+      `invalid channel name ${shown}: ${result.error.issues[0]?.message ?? 'invalid'}`,
+      { statusCode: 400 },
+    )
+  }
+  return result.data
+}
+
+export function assertChannelNames(names: readonly unknown[]): string[] {
+  if (names.length === 0) {
+    throw new PushlineError(CoreErrorCode.ChannelInvalid, 'at least one channel is required', { statusCode: 400 })
+  }
+  return [...new Set(names.map(assertChannelName))]
+}
+
+/**
+ * Checks that `data` is a JSON value (no undefined, functions, NaN, cycles...) and at most `maxBytes` once
+ * serialized; returns its serialization so that callers never stringify it twice.
+ */
+export function serializePayload(data: unknown, maxBytes: number = DEFAULT_MAX_PAYLOAD_BYTES): string {
+  const checked = jsonSchema.safeParse(data)
+  if (!checked.success) {
+    throw new PushlineError(CoreErrorCode.PayloadInvalid, 'event data must be a JSON value', {
+      statusCode: 400,
+      cause: checked.error,
+    })
+  }
+  const json = JSON.stringify(data)
+  // Byte length only matters once the string could exceed the limit even at one byte per character.
+  const bytes = json.length * 3 <= maxBytes ? json.length : Buffer.byteLength(json)
+  if (bytes > maxBytes) {
+    throw new PushlineError(CoreErrorCode.PayloadTooLarge, `event data is ${bytes} bytes, more than the ${maxBytes} allowed`, {
+      statusCode: 413,
+    })
+  }
+  return json
+}

@@ -1,0 +1,92 @@
+/**
+ * Protocol 1 as types: the frames every transport carries, and the names of the transports. Importing this entry
+ * (`@pushline/core/wire`) pulls no runtime dependency, so the browser client stays small.
+ */
+import type { LogEvent, Reset } from './event.js'
+
+export const PROTOCOL_VERSION = 1
+
+export const TRANSPORT_NAMES = ['websocket', 'sse', 'ndjson', 'longpoll'] as const
+export type TransportName = (typeof TRANSPORT_NAMES)[number]
+
+/** `GET <prefix>/negotiate`. Extra fields may be added; clients ignore what they do not know. */
+export interface NegotiateResponse {
+  readonly protocol: number
+  readonly transports: readonly TransportName[]
+  readonly endpoints: Readonly<Record<TransportName | 'publish', string>>
+  readonly holdMs: number
+  readonly heartbeatMs: number
+}
+
+/** First frame of every stream: the position the stream starts after, so that nothing published meanwhile is missed. */
+export interface HelloFrame {
+  readonly type: 'hello'
+  readonly protocol: number
+  readonly cursor: string
+  readonly heartbeatMs: number
+  readonly [extra: string]: unknown
+}
+export interface EventFrame extends LogEvent {
+  readonly type: 'event'
+}
+export interface HeartbeatFrame {
+  readonly type: 'heartbeat'
+}
+export type ResetFrame = Reset
+export interface SubscribedFrame {
+  readonly type: 'subscribed'
+  readonly channels: readonly string[]
+  readonly cursor: string
+}
+export interface AckFrame {
+  readonly type: 'ack'
+  readonly id: string
+  readonly cursor: string
+}
+export interface WireError {
+  readonly code: string
+  readonly message: string
+}
+export interface ErrorFrame {
+  readonly type: 'error'
+  readonly id?: string
+  readonly error: WireError
+}
+/** Sent on a stream just before the server closes it on purpose (shutdown, slow consumer): reconnect and resume. */
+export interface CloseFrame {
+  readonly type: 'close'
+  readonly reason: string
+  readonly code?: string
+}
+
+export type ServerFrame =
+  | HelloFrame
+  | EventFrame
+  | HeartbeatFrame
+  | ResetFrame
+  | SubscribedFrame
+  | AckFrame
+  | ErrorFrame
+  | CloseFrame
+
+/** WebSocket client -> server. */
+export interface SubscribeMessage {
+  readonly type: 'subscribe'
+  readonly channels: readonly string[]
+  readonly cursor?: string
+}
+export interface PublishMessage {
+  readonly type: 'publish'
+  readonly id: string
+  readonly channel: string
+  readonly data: unknown
+}
+export type ClientMessage = SubscribeMessage | PublishMessage
+
+/** Long-poll 200 body. */
+export interface PollBatch {
+  readonly events: readonly LogEvent[]
+  readonly cursor: string
+}
+
+export type { LogEvent, Reset, ResetReason } from './event.js'
