@@ -1,0 +1,23 @@
+import type { LogBenchResult } from './log-bench.js'
+
+/** The log benchmark as a readable table, then one JSON line with every figure. */
+export function printLogBench(result: LogBenchResult): void {
+  const ok = (pass: boolean): string => (pass ? 'ok' : 'MISSED')
+  const lines = [
+    `MemoryLog benchmark, ${result.events.toLocaleString('en-US')} events of ~100 bytes on one channel`,
+    '',
+    'what                          MemoryLog          trivial limit        ratio   target 3x',
+    `append (per event)            ${pad(`${result.append.nsPerOp} ns`, 18)} ${pad(`${result.append.baselineNsPerOp} ns (array.push)`, 20)} ${pad(`${result.append.ratio}x`, 7)} ${ok(result.targets.appendWithin3x)}`,
+    `catch-up read of 10,000       ${pad(`${(result.catchUp.ns / 1000).toFixed(1)} us`, 18)} ${pad(`${(result.catchUp.baselineNs / 1000).toFixed(1)} us (slice)`, 20)} ${pad(`${result.catchUp.ratio}x`, 7)} ${ok(result.targets.catchUpWithin3x)}`,
+    `append throughput             ${result.append.opsPerSec.toLocaleString('en-US')} events/s`,
+    '',
+    'breakdown (ns per event, each step timed alone):',
+    ...Object.entries(result.breakdown).map(([name, ns]) => `  ${pad(name, 62)} ${ns}`),
+  ]
+  console.log(lines.join('\n'))
+  console.log(JSON.stringify({ log: result }))
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length)
+}
