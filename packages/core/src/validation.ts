@@ -44,7 +44,16 @@ export function serializePayload(data: unknown, maxBytes: number = DEFAULT_MAX_P
       cause: checked.error,
     })
   }
-  const json = JSON.stringify(data)
+  let json: string
+  try {
+    json = JSON.stringify(data)
+  } catch (error) {
+    // Cycles pass the schema check but cannot be serialized.
+    throw new PushlineError(CoreErrorCode.PayloadInvalid, 'event data must be a JSON value (it has a cycle)', {
+      statusCode: 400,
+      cause: error,
+    })
+  }
   // Byte length only matters once the string could exceed the limit even at one byte per character.
   const bytes = json.length * 3 <= maxBytes ? json.length : Buffer.byteLength(json)
   if (bytes > maxBytes) {
