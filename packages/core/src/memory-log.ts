@@ -3,7 +3,8 @@ import { CoreErrorCode, PushlineError } from './errors.js'
 import type { LogEvent, ReadResult, Reset } from './event.js'
 import { createEvent } from './frames/event-json.js'
 import type { EventLog, LogListener, ReadOptions } from './log.js'
-import { SeqDeque } from './seq-deque.js'
+import { ChannelLog } from './channel-log.js'
+import { RetentionQueue } from './retention-queue.js'
 import { assertChannelName, DEFAULT_MAX_PAYLOAD_BYTES, serializePayload } from './validation.js'
 import { WaiterRegistry } from './waiters.js'
 
@@ -22,28 +23,15 @@ export interface MemoryLogOptions {
   readonly now?: () => number
 }
 
-interface Entry {
-  readonly seq: number
-  readonly event: LogEvent
-  readonly bytes: number
-  readonly at: number
-}
-
-interface ChannelState {
-  readonly entries: SeqDeque<Entry>
-  /** Highest sequence dropped by retention on this channel: a reader before it has lost events. */
-  trimmedMax: number
-}
-
 // Channels whose every event was dropped are remembered (bounded) so that their readers get exact resets.
 const MAX_REMEMBERED_GONE_CHANNELS = 100_000
 const DEFAULT_READ_LIMIT = 1000
 const DEFAULT_READ_MAX_BYTES = 1024 * 1024
 
 /**
- * The embedded, default EventLog. Each channel keeps its own deque of entries, so a read after a cursor is a binary
- * search per channel plus a merge of what it returns; an append touches only its channel's waiters and listeners.
- * Memory is proportional to what is retained, waiting and listening.
+ * The embedded, default EventLog. Each channel keeps its own arrays, so a read after a cursor is a binary search
+ * per channel plus a slice (one channel) or a merge by sequence (several); an append touches only its channel's
+ * waiters and listeners. Memory is proportional to what is retained, waiting and listening.
  */
 export class MemoryLog implements EventLog {
   readonly epoch: string
@@ -52,8 +40,8 @@ export class MemoryLog implements EventLog {
   private readonly maxAgeMs: number
   private readonly maxPayloadBytes: number
   private readonly now: () => number
-  private readonly all = new SeqDeque<Entry>((e) => e.seq)
-  private readonly channels = new Map<string, ChannelState>()
+  private readonly all = new RetentionQueue<ChannelLog>()
+  private readonly channels = new Map<string, ChannelLog>()
   private readonly goneChannels = new Map<string, number>()
   private goneEvictedMax = 0
   private readonly listeners = new Map<string, Set<LogListener>>()
@@ -74,20 +62,21 @@ export class MemoryLog implements EventLog {
 
   async append(channel: string, data: unknown): Promise<LogEvent> {
     this.assertOpen()
-    assertChannelName(channel)
-    const dataJson = serializePayload(data, this.maxPayloadBytes)
-    const seq = ++this.lastSeq
-    const event = createEvent(channel, formatCursor(this.epoch, seq), data, dataJson)
-    const entry: Entry = { seq, event, bytes: dataJson.length + channel.length + 48, at: this.now() }
     let state = this.channels.get(channel)
+    // A channel with retained events was validated when it got its first one.
+    if (!state) assertChannelName(channel)
+    const dataJson = serializePayload(data, this.maxPayloadBytes)
     if (!state) {
-      state = { entries: new SeqDeque<Entry>((e) => e.seq), trimmedMax: this.goneChannels.get(channel) ?? 0 }
+      state = new ChannelLog(channel, this.goneChannels.get(channel) ?? 0)
       this.goneChannels.delete(channel)
       this.channels.set(channel, state)
     }
-    state.entries.push(entry)
-    this.all.push(entry)
-    this.retainedBytes += entry.bytes
+    const seq = ++this.lastSeq
+    const event = createEvent(channel, formatCursor(this.epoch, seq), data, dataJson)
+    const bytes = dataJson.length + channel.length + 48
+    state.push(seq, event, bytes)
+    this.all.push(state, bytes, this.now())
+    this.retainedBytes += bytes
     this.trim()
     this.waiters.wake(channel)
     const listeners = this.listeners.get(channel)
@@ -97,7 +86,7 @@ export class MemoryLog implements EventLog {
 
   async head(): Promise<string> {
     this.assertOpen()
-    return formatCursor(this.epoch, this.lastSeq)
+    return this.headCursor()
   }
 
   async read(channels: readonly string[], after: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -109,12 +98,19 @@ export class MemoryLog implements EventLog {
     if (reset) return reset
     const limit = Math.max(1, options.limit ?? DEFAULT_READ_LIMIT)
     const maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_READ_MAX_BYTES)
-    const sources: { entries: SeqDeque<Entry>; index: number }[] = []
-    for (const channel of new Set(channels)) {
-      const state = this.channels.get(channel)
-      if (!state) continue
-      const index = state.entries.indexAfter(afterSeq)
-      if (index < state.entries.length) sources.push({ entries: state.entries, index })
+    const sources: { log: ChannelLog; index: number; end: number }[] = []
+    for (const channel of channels.length > 1 ? new Set(channels) : channels) {
+      const log = this.channels.get(channel)
+      if (!log) continue
+      const index = log.indexAfter(afterSeq)
+      if (index < log.endIndex()) sources.push({ log, index, end: log.endIndex() })
+    }
+    if (sources.length === 1) {
+      // One channel (the common case): a slice of its array.
+      const only = sources[0]!
+      const events = only.log.slice(only.index, limit, maxBytes)
+      const more = only.index + events.length < only.end
+      return { type: 'events', events, cursor: more ? events[events.length - 1]!.cursor : this.headCursor(), more }
     }
     const events: LogEvent[] = []
     let bytes = 0
@@ -122,18 +118,16 @@ export class MemoryLog implements EventLog {
       // Merge by sequence; subscriptions name few channels, so a linear pick of the smallest head is cheapest.
       let pick = 0
       for (let i = 1; i < sources.length; i++) {
-        if (sources[i]!.entries.at(sources[i]!.index)!.seq < sources[pick]!.entries.at(sources[pick]!.index)!.seq) pick = i
+        if (sources[i]!.log.seqAt(sources[i]!.index) < sources[pick]!.log.seqAt(sources[pick]!.index)) pick = i
       }
       const source = sources[pick]!
-      const entry = source.entries.at(source.index)!
-      events.push(entry.event)
-      bytes += entry.bytes
+      events.push(source.log.eventAt(source.index))
+      bytes += source.log.bytesAt(source.index)
       source.index++
-      if (source.index >= source.entries.length) sources.splice(pick, 1)
+      if (source.index >= source.end) sources.splice(pick, 1)
     }
     const more = sources.length > 0
-    const cursor = more ? events[events.length - 1]!.cursor : formatCursor(this.epoch, this.lastSeq)
-    return { type: 'events', events, cursor, more }
+    return { type: 'events', events, cursor: more ? events[events.length - 1]!.cursor : this.headCursor(), more }
   }
 
   async wait(channels: readonly string[], after: string, signal?: AbortSignal): Promise<void> {
@@ -142,8 +136,8 @@ export class MemoryLog implements EventLog {
     const afterSeq = this.positionOf(after)
     if (this.resetFor(channels, afterSeq)) return
     for (const channel of channels) {
-      const last = this.channels.get(channel)?.entries.last()
-      if (last && last.seq > afterSeq) return
+      const log = this.channels.get(channel)
+      if (log && log.lastSeq > afterSeq) return
     }
     return this.waiters.wait(channels, signal)
   }
@@ -176,6 +170,11 @@ export class MemoryLog implements EventLog {
     this.waiters.closeAll(new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 }))
   }
 
+  /** The cursor of "now", synchronously. */
+  headCursor(): string {
+    return formatCursor(this.epoch, this.lastSeq)
+  }
+
   /** Sizes for tests and metrics: what is retained, waiting and listening. */
   stats(): { events: number; bytes: number; channels: number; waiters: number; listenedChannels: number } {
     return {
@@ -204,25 +203,22 @@ export class MemoryLog implements EventLog {
 
   /** Just before the oldest retained event: a reader resuming there gets everything the log still has. */
   private oldestResumeCursor(): string {
-    const oldest = this.all.first()
-    return formatCursor(this.epoch, oldest ? oldest.seq - 1 : this.lastSeq)
+    // Sequences are contiguous here, so the oldest retained one follows from the count.
+    return formatCursor(this.epoch, this.lastSeq - this.all.length)
   }
 
   private trim(): void {
     const cutoff = this.now() - this.maxAgeMs
     for (;;) {
-      const oldest = this.all.first()
+      const oldest = this.all.oldestOwner()
       if (!oldest) return
-      if (this.all.length <= this.maxCount && this.retainedBytes <= this.maxBytes && oldest.at > cutoff) return
+      if (this.all.length <= this.maxCount && this.retainedBytes <= this.maxBytes && this.all.oldestTime() > cutoff) return
+      this.retainedBytes -= this.all.oldestBytes()
       this.all.shift()
-      this.retainedBytes -= oldest.bytes
-      const channel = oldest.event.channel
-      const state = this.channels.get(channel)!
-      state.entries.shift()
-      state.trimmedMax = oldest.seq
-      if (state.entries.length === 0) {
-        this.channels.delete(channel)
-        this.rememberGone(channel, oldest.seq)
+      oldest.shift()
+      if (oldest.length === 0) {
+        this.channels.delete(oldest.name)
+        this.rememberGone(oldest.name, oldest.trimmedMax)
       }
     }
   }

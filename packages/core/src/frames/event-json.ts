@@ -1,10 +1,19 @@
 import type { LogEvent } from '../event.js'
 
-// The JSON of each event is made once and shared by every format and every subscriber that receives it.
+// The JSON of each event is made once and shared by every format and every subscriber that receives it. Events made
+// by a log carry it under a symbol (cheaper than a WeakMap on the append path, and invisible to JSON.stringify);
+// events made elsewhere are cached in a WeakMap.
+const JSON_OF = Symbol('pushline.eventJson')
 const cache = new WeakMap<LogEvent, string>()
 
-/** `{"channel":...,"cursor":...,"data":...}` for `event`, cached per event object. */
+interface EventWithJson<T> extends LogEvent<T> {
+  readonly [JSON_OF]: string
+}
+
+/** `{"channel":...,"cursor":...,"data":...}` for `event`, made once per event object. */
 export function eventJson(event: LogEvent): string {
+  const known = (event as Partial<EventWithJson<unknown>>)[JSON_OF]
+  if (known !== undefined) return known
   let json = cache.get(event)
   if (json === undefined) {
     json = JSON.stringify({ channel: event.channel, cursor: event.cursor, data: event.data })
@@ -13,10 +22,17 @@ export function eventJson(event: LogEvent): string {
   return json
 }
 
-/** Builds an event whose JSON is already known (the log serialized its data on append) and caches that JSON. */
+/**
+ * Builds an event whose data JSON is already known (the log serialized it on append), keeping the event's JSON.
+ * `channel` must be a valid channel name and `cursor` a cursor: neither needs JSON escaping.
+ */
 export function createEvent<T>(channel: string, cursor: string, data: T, dataJson: string): LogEvent<T> {
-  const event: LogEvent<T> = { channel, cursor, data }
-  cache.set(event, `{"channel":${JSON.stringify(channel)},"cursor":"${cursor}","data":${dataJson}}`)
+  const event: EventWithJson<T> = {
+    channel,
+    cursor,
+    data,
+    [JSON_OF]: `{"channel":"${channel}","cursor":"${cursor}","data":${dataJson}}`,
+  }
   return event
 }
 
