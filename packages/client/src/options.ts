@@ -1,0 +1,52 @@
+import type { TransportName } from '@pushline/core/wire'
+import type { BackoffOptions } from './backoff.js'
+import type { StorageLike } from './memory.js'
+import type { WebSocketCtor } from './transports/types.js'
+
+export interface ClientOptions {
+  /** Where the server plugin is mounted, e.g. `https://app.example/rt`. */
+  readonly url: string
+  /** Your order of preference; restricted to what the server enables. Default: the server's order. */
+  readonly transports?: readonly TransportName[]
+  /** WebSocket implementation. Default: the global one, else `ws` when installed (Node 20). */
+  readonly WebSocket?: WebSocketCtor
+  /** fetch implementation. Default: the global one. */
+  readonly fetch?: typeof fetch
+  /** Where failures are remembered per origin. Default: localStorage in browsers, process memory in Node. */
+  readonly storage?: StorageLike
+  /** How long a transport's hello may take before the transport is judged broken here. Default 4000. */
+  readonly probeTimeoutMs?: number
+  /** How long a transport failure is remembered. Default 10 minutes. */
+  readonly failureTtlMs?: number
+  /** How often a better transport is re-tested in the background while on a worse one. Default 60 s. */
+  readonly upgradeIntervalMs?: number
+  /** Reconnect backoff (full jitter). Default base 250 ms, cap 15 s. */
+  readonly backoff?: BackoffOptions
+  /** How long a publish may wait for its answer. Default 10 s. */
+  readonly publishTimeoutMs?: number
+}
+
+export interface ResolvedOptions {
+  readonly base: string
+  readonly transports: readonly TransportName[] | undefined
+  readonly fetch: typeof fetch
+  readonly probeTimeoutMs: number
+  readonly failureTtlMs: number
+  readonly upgradeIntervalMs: number
+  readonly backoff: BackoffOptions
+  readonly publishTimeoutMs: number
+}
+
+export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  return {
+    base: options.url.replace(/\/+$/, ''),
+    transports: options.transports,
+    // bound: a bare `fetch` reference called as a method of our object throws "Illegal invocation" in browsers
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    probeTimeoutMs: options.probeTimeoutMs ?? 4000,
+    failureTtlMs: options.failureTtlMs ?? 600_000,
+    upgradeIntervalMs: options.upgradeIntervalMs ?? 60_000,
+    backoff: options.backoff ?? { baseMs: 250, capMs: 15_000 },
+    publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
+  }
+}

@@ -1,0 +1,64 @@
+import type { ClientMessage, LogEvent, ServerFrame } from '@pushline/core/wire'
+
+/** A WebSocket class: the browser's, `ws`'s, or any with the same constructor and event handler properties. */
+export interface WebSocketLike {
+  readonly readyState: number
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onerror: ((event: unknown) => void) | null
+  onclose: ((event: { code?: number }) => void) | null
+  send(data: string): void
+  close(code?: number, reason?: string): void
+}
+export type WebSocketCtor = new (url: string) => WebSocketLike
+
+/**
+ * What a transport hands the subscription, normalized across transports. `hello` always means "the stream for
+ * these channels starts right after `cursor`"; `position` (long-poll) moves the position without an event.
+ */
+export type Incoming =
+  | Exclude<ServerFrame, { type: 'hello' }>
+  | { readonly type: 'hello'; readonly cursor: string; readonly roundTrip?: boolean }
+  | { readonly type: 'position'; readonly cursor: string }
+
+export interface TransportHandlers {
+  /** Response headers arrived (HTTP) or the socket opened (WebSocket). */
+  open(): void
+  frame(frame: Incoming): void
+  /** Called once, when the connection is over for any reason other than `close()`. */
+  end(info: EndInfo): void
+}
+
+export interface EndInfo {
+  /** HTTP status when the endpoint answered with an error. */
+  readonly status?: number
+  /** The server closed the stream on purpose (a `close` frame) or a poll cycle finished normally. */
+  readonly byServer?: boolean
+  /** A fatal answer (400/401/403 with a coded body): retrying cannot help. */
+  readonly error?: Error
+}
+
+export interface TransportContext {
+  /** Absolute URL of this transport's endpoint. */
+  readonly url: string
+  readonly channels: readonly string[]
+  /** The subscription's position now: where a (re)connection or the next poll starts. */
+  position(): string | undefined
+  readonly heartbeatMs: number
+  /** Long-poll hold asked of the server; the client gives up on a poll `pollGraceMs` after the hold. */
+  readonly holdMs: number
+  readonly pollGraceMs: number
+  readonly fetch: typeof fetch
+  readonly WebSocket: () => Promise<WebSocketCtor>
+}
+
+export interface TransportSession {
+  /** Stops everything this session started; no handler is called afterwards. */
+  close(): void
+  /** Publish over this connection when the transport can (WebSocket); undefined when it cannot right now. */
+  publish?(channel: string, data: unknown, timeoutMs: number): Promise<{ cursor: string }> | undefined
+}
+
+export type ClientTransport = (ctx: TransportContext, handlers: TransportHandlers) => TransportSession
+
+export type { ClientMessage, LogEvent }
