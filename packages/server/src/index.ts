@@ -1,0 +1,13 @@
+export { ServerErrorCode, WsCloseCode } from './errors.js'
+export type { PushlineMetrics, TransportCounters } from './metrics.js'
+export type {
+  Authorize,
+  AuthorizeAction,
+  OriginCheck,
+  PushlineLimits,
+  PushlineMetricsOptions,
+  PushlineOptions,
+} from './options.js'
+export { type PushlineDecorator, pushline, pushline as default } from './plugin.js'
+export { TRANSPORTS } from './transports/index.js'
+export type { ServerTransport, TransportContext } from './transports/types.js'

@@ -1,0 +1,172 @@
+import { type ChannelSchemas, CoreErrorCode, type EventLog, PushlineError, TRANSPORT_NAMES, type TransportName } from '@pushline/core'
+import type { FastifyRequest } from 'fastify'
+import type { Registry } from 'prom-client'
+import { z } from 'zod'
+
+export type AuthorizeAction = 'subscribe' | 'publish'
+/**
+ * Decides whether `request` may subscribe to / publish on `channels`. Return false for 403, or throw a
+ * PushlineError (e.g. 401 RT_ERR_AUTH_UNAUTHENTICATED) to choose the answer. For WebSocket connections `request`
+ * is the upgrade request, asked again for every subscribe and publish message.
+ */
+export type Authorize = (
+  request: FastifyRequest,
+  context: { readonly channels: readonly string[]; readonly action: AuthorizeAction },
+) => boolean | Promise<boolean>
+
+export type OriginCheck = (origin: string) => boolean
+
+export interface PushlineLimits {
+  /** Open streams + WebSockets + held long-polls on this instance (default 10,000). */
+  readonly maxConnections?: number
+  /** The same, per client key (default 50). */
+  readonly maxConnectionsPerClient?: number
+  /** Publishes per second per client key, sustained (default 20), over HTTP and WebSocket together. */
+  readonly publishPerSecond?: number
+  /** Publishes a client may burst above the sustained rate (default 40). */
+  readonly publishBurst?: number
+  /** Largest publish request body / WebSocket message in bytes (default 64 KiB + 1 KiB of envelope). */
+  readonly maxPublishBytes?: number
+  /** Channels in one subscription (default 64). */
+  readonly maxChannels?: number
+  /** Bytes a connection may have pending in its socket before it is dropped as a slow consumer (default 1 MiB). */
+  readonly maxBufferedBytes?: number
+  /** Events in one long-poll answer (default 1000). */
+  readonly maxBatchEvents?: number
+  /** Bytes of events in one long-poll answer (default 1 MiB; always at least one event). */
+  readonly maxBatchBytes?: number
+  /** Subscribe messages per WebSocket connection: burst (default 20), then 2 per second. */
+  readonly subscribeBurst?: number
+  /** Who a request counts against for per-client limits (default: the request IP). */
+  readonly clientKey?: (request: FastifyRequest) => string
+}
+
+export interface PushlineMetricsOptions {
+  /** Route of the Prometheus text endpoint under the prefix (default `/metrics`). */
+  readonly path?: string
+  /** prom-client registry to add the metrics to (default: a registry of the plugin's own). */
+  readonly registry?: Registry
+}
+
+export interface PushlineOptions {
+  /** Route prefix (default `/rt`; `''` mounts at the root). */
+  readonly prefix?: string
+  /** The event log (default: a new MemoryLog, closed with the app; a log you pass is yours to close). */
+  readonly log?: EventLog
+  /** Channel declarations (`defineChannels`): published data is validated against them. */
+  readonly channels?: ChannelSchemas
+  /**
+   * Refuse channels the declarations do not cover (400 RT_ERR_CHANNEL_UNDECLARED) on subscribe and publish.
+   * Default: true when `channels` is given, else false.
+   */
+  readonly strictChannels?: boolean
+  readonly authorize?: Authorize
+  /**
+   * Origins allowed to connect from a browser: checked on the WebSocket upgrade and on every request carrying
+   * `Origin`, and answered with CORS headers. `'*'` allows any. Default: not checked, no CORS headers.
+   */
+  readonly allowedOrigins?: '*' | readonly string[] | OriginCheck
+  /** Longest long-poll hold (default 25,000 ms). */
+  readonly holdMs?: number
+  /** Heartbeat period of streams and WebSocket pings (default 15,000 ms). */
+  readonly heartbeatMs?: number
+  /** SSE `retry:` sent to EventSource (default 1,000 ms). */
+  readonly sseRetryMs?: number
+  /** Enabled transports in order of preference (default all four). */
+  readonly transports?: readonly TransportName[]
+  readonly limits?: PushlineLimits
+  /** Prometheus endpoint (default off). */
+  readonly metrics?: boolean | PushlineMetricsOptions
+  /** How long a closing connection may take to flush its last frames before it is destroyed (default 2,000 ms). */
+  readonly closeGraceMs?: number
+}
+
+const isFunction = (value: unknown): boolean => typeof value === 'function'
+const isLog = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  ['append', 'head', 'read', 'wait', 'listen', 'close'].every((key) => typeof Reflect.get(value, key) === 'function')
+const isSchema = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && typeof Reflect.get(value, 'safeParse') === 'function'
+
+const ms = (min: number, max: number) => z.number().int().min(min).max(max)
+const count = () => z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+
+const limitsSchema = z
+  .object({
+    maxConnections: count().default(10_000),
+    maxConnectionsPerClient: count().default(50),
+    publishPerSecond: z.number().positive().default(20),
+    publishBurst: count().default(40),
+    maxPublishBytes: count().default(65 * 1024),
+    maxChannels: count().default(64),
+    maxBufferedBytes: count().default(1024 * 1024),
+    maxBatchEvents: count().default(1000),
+    maxBatchBytes: count().default(1024 * 1024),
+    subscribeBurst: count().default(20),
+    clientKey: z.custom<(request: FastifyRequest) => string>(isFunction, 'must be a function').optional(),
+  })
+  .strict()
+
+const optionsSchema = z
+  .object({
+    prefix: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or like /rt (no trailing slash)')
+      .default('/rt'),
+    log: z.custom<EventLog>(isLog, 'must implement EventLog (append, head, read, wait, listen, close)').optional(),
+    channels: z.record(z.string(), z.custom<z.ZodType>(isSchema, 'must be a zod schema')).optional(),
+    strictChannels: z.boolean().optional(),
+    authorize: z.custom<Authorize>(isFunction, 'must be a function').optional(),
+    allowedOrigins: z
+      .union([z.literal('*'), z.array(z.string().min(1)), z.custom<OriginCheck>(isFunction, 'must be a function')])
+      .optional(),
+    holdMs: ms(0, 600_000).default(25_000),
+    heartbeatMs: ms(10, 600_000).default(15_000),
+    sseRetryMs: ms(0, 600_000).default(1000),
+    transports: z
+      .array(z.enum(TRANSPORT_NAMES))
+      .min(1)
+      .refine((names) => new Set(names).size === names.length, 'must not repeat a transport')
+      .default([...TRANSPORT_NAMES]),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+    metrics: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).optional(),
+            registry: z.custom<Registry>((v) => typeof v === 'object' && v !== null, 'must be a prom-client Registry').optional(),
+          })
+          .strict(),
+      ])
+      .default(false),
+    closeGraceMs: ms(0, 60_000).default(2000),
+  })
+  .strict()
+
+export type ResolvedOptions = Omit<z.infer<typeof optionsSchema>, 'log'> & {
+  readonly log: EventLog | undefined
+  readonly strict: boolean
+}
+
+// Keys fastify itself reads from register options; they are not ours to validate.
+const FASTIFY_REGISTER_KEYS = new Set(['logLevel', 'logSerializers'])
+
+/** Validates the plugin options at registration; RT_ERR_CONFIG_INVALID names every problem found. */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  const own =
+    typeof input === 'object' && input !== null
+      ? Object.fromEntries(Object.entries(input).filter(([key]) => !FASTIFY_REGISTER_KEYS.has(key)))
+      : input
+  const result = optionsSchema.safeParse(own ?? {})
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`)
+    throw new PushlineError(CoreErrorCode.ConfigInvalid, `invalid @pushline/server options: ${problems.join('; ')}`, {
+      statusCode: 500,
+      cause: result.error,
+    })
+  }
+  const options = result.data
+  return { ...options, log: options.log, strict: options.strictChannels ?? options.channels !== undefined }
+}

@@ -1,0 +1,119 @@
+import fastifyWebsocket from '@fastify/websocket'
+import { type EventLog, type LogEvent, MemoryLog } from '@pushline/core'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Registry } from 'prom-client'
+import { Access } from './access.js'
+import { ConnectionSet } from './connections.js'
+import { installErrorHandler } from './error-handler.js'
+import { ServerErrorCode } from './errors.js'
+import { FlushScheduler } from './flush-scheduler.js'
+import { ConnectionLimiter } from './limits/connection-limiter.js'
+import { RateLimiter } from './limits/rate-limiter.js'
+import { MetricsState, type PushlineMetrics, registerPrometheus } from './metrics.js'
+import { type PushlineOptions, resolveOptions } from './options.js'
+import { Publisher } from './publisher.js'
+import { registerHttpSurface } from './routes/http-surface.js'
+import { registerNegotiate } from './routes/negotiate.js'
+import { registerPublish } from './routes/publish.js'
+import { TRANSPORTS } from './transports/index.js'
+import type { TransportContext } from './transports/types.js'
+
+/** `app.pushline`: server-side publishing and the counters. */
+export interface PushlineDecorator {
+  readonly log: EventLog
+  /** Validates (name, declaration, schema) and appends; resolves with the event once it is in the log. */
+  publish(channel: string, data: unknown): Promise<LogEvent>
+  metrics(): PushlineMetrics
+  /** The prom-client registry of the metrics endpoint, when enabled. */
+  readonly registry: Registry | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    pushline: PushlineDecorator
+  }
+}
+
+const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptions) => {
+  const options = resolveOptions(rawOptions)
+  const ownsLog = options.log === undefined
+  const log = options.log ?? new MemoryLog()
+  const metrics = new MetricsState()
+  const connections = new ConnectionSet(options.heartbeatMs)
+  const shared: Omit<TransportContext, 'counters'> = {
+    log,
+    options,
+    access: new Access(options),
+    limiter: new ConnectionLimiter(options.limits.maxConnections, options.limits.maxConnectionsPerClient),
+    publishRate: new RateLimiter(
+      options.limits.publishPerSecond,
+      options.limits.publishBurst,
+      ServerErrorCode.LimitPublishRate,
+      'publishes',
+    ),
+    publisher: new Publisher(() => log, options, metrics),
+    connections,
+    flusher: new FlushScheduler(),
+  }
+  const metricsOptions = typeof options.metrics === 'object' ? options.metrics : options.metrics ? {} : undefined
+  const registry = metricsOptions ? registerPrometheus(metrics, metricsOptions.registry) : undefined
+
+  app.decorate('pushline', {
+    log,
+    publish: (channel: string, data: unknown) => shared.publisher.publish(channel, data),
+    metrics: () => metrics.snapshot(),
+    registry,
+  } satisfies PushlineDecorator)
+
+  if (options.allowedOrigins === undefined && options.transports.includes('websocket')) {
+    app.log.warn('pushline: allowedOrigins is not set, so WebSocket upgrades from any site are accepted')
+  }
+
+  // Before the server stops: streams get a `close` frame, WebSockets 1012, held long-polls 204. Clients resume
+  // elsewhere from their cursor, so a rolling restart loses nothing.
+  app.addHook('preClose', async () => {
+    const open = connections.size
+    await connections.shutdown()
+    if (open > 0) app.log.info({ connections: open }, 'pushline: connections closed for shutdown')
+  })
+  app.addHook('onClose', async () => {
+    if (ownsLog) await log.close()
+  })
+
+  await app.register(
+    async (scope: FastifyInstance) => {
+      if (!scope.hasDecorator('websocketServer')) {
+        await scope.register(fastifyWebsocket, {
+          options: { maxPayload: options.limits.maxPublishBytes, perMessageDeflate: false },
+          // pushline's own preClose has already closed its sockets with a reason; close the server only.
+          preClose: (done) => {
+            scope.websocketServer.close()
+            done()
+          },
+        })
+      }
+      installErrorHandler(scope)
+      const routes: Record<string, string[]> = { '/negotiate': ['GET'], '/publish': ['POST'] }
+      for (const name of options.transports) {
+        const transport = TRANSPORTS[name]
+        transport.register(scope, { ...shared, counters: metrics.transports[name] })
+        routes[transport.path] = ['GET']
+      }
+      registerHttpSurface(scope, shared.access, routes, options.prefix !== '')
+      registerNegotiate(scope, options, TRANSPORTS)
+      registerPublish(scope, shared)
+      if (metricsOptions && registry) {
+        scope.get(metricsOptions.path ?? '/metrics', { exposeHeadRoute: false }, async (_request, reply) => {
+          reply.type(registry.contentType)
+          return registry.metrics()
+        })
+      }
+    },
+    { prefix: options.prefix },
+  )
+}
+
+/** The pushline fastify plugin: `app.register(pushline, { prefix: '/rt', log, channels, authorize, limits })`. */
+export const pushline = fp(pushlinePlugin, { fastify: '5.x', name: '@pushline/server' })
+export default pushline

@@ -1,0 +1,73 @@
+import { PushlineError } from '@pushline/core'
+import type { FastifyInstance, HTTPMethods } from 'fastify'
+import type { Access } from '../access.js'
+import { sendError } from '../error-handler.js'
+import { ServerErrorCode } from '../errors.js'
+
+const METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
+
+/**
+ * The edges of the HTTP surface: the Origin policy and CORS headers on every request, CORS preflight, 405 for
+ * other methods on known paths, and a coded 404 under the prefix.
+ */
+export function registerHttpSurface(
+  scope: FastifyInstance,
+  access: Access,
+  routes: Readonly<Record<string, readonly string[]>>,
+  notFound: boolean,
+): void {
+  scope.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin
+    if (!access.originAllowed(origin, request.headers.host)) {
+      throw new PushlineError(ServerErrorCode.OriginForbidden, `origin ${JSON.stringify(origin)} is not allowed`, {
+        statusCode: 403,
+      })
+    }
+    const cors = access.corsHeaders(origin)
+    if (cors) reply.headers(cors)
+  })
+
+  for (const [path, methods] of Object.entries(routes)) {
+    const allow = [...methods, 'OPTIONS'].join(', ')
+    scope.options(path, async (request, reply) => {
+      const requested = request.headers['access-control-request-headers']
+      reply.header('allow', allow)
+      if (access.corsHeaders(request.headers.origin)) {
+        reply.headers({
+          'access-control-allow-methods': allow,
+          'access-control-allow-headers':
+            typeof requested === 'string' && /^[A-Za-z0-9 ,_-]{1,500}$/.test(requested) ? requested : 'content-type, last-event-id',
+          'access-control-max-age': '600',
+        })
+      }
+      return reply.code(204).send()
+    })
+    const others = METHODS.filter((method) => !methods.includes(method))
+    if (others.length === 0) continue
+    scope.route({
+      method: [...others],
+      url: path,
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        reply.header('allow', allow)
+        return sendError(
+          reply,
+          new PushlineError(ServerErrorCode.RequestMethod, `${request.method} is not allowed here; use ${allow}`, {
+            statusCode: 405,
+          }),
+        )
+      },
+    })
+  }
+
+  if (notFound) {
+    scope.setNotFoundHandler(async (request, reply) =>
+      sendError(
+        reply,
+        new PushlineError(ServerErrorCode.RequestNotFound, `no pushline endpoint at ${request.method} ${request.url.slice(0, 100)}`, {
+          statusCode: 404,
+        }),
+      ),
+    )
+  }
+}

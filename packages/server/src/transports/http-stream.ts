@@ -1,0 +1,173 @@
+import type { ServerResponse } from 'node:http'
+import type { CloseFrame, HelloFrame, LogEvent, Reset, TransportName } from '@pushline/core'
+import { PROTOCOL_VERSION, PushlineError } from '@pushline/core'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { LiveConnection } from '../connections.js'
+import { ServerErrorCode } from '../errors.js'
+import { type StreamSink, startSession } from '../stream-session.js'
+import { parseSubscription } from '../subscription.js'
+import type { ServerTransport, TransportContext } from './types.js'
+
+/** How one streaming HTTP format (SSE, NDJSON) spells each frame. Events are cached bytes, shared by all. */
+export interface HttpStreamFormat {
+  readonly name: TransportName
+  readonly path: string
+  readonly contentType: string
+  preamble(context: TransportContext): Buffer | undefined
+  hello(frame: HelloFrame): Buffer
+  event(event: LogEvent): Buffer
+  reset(reset: Reset): Buffer
+  close(frame: CloseFrame): Buffer
+  readonly heartbeat: Buffer
+  /** A resume position carried outside the query (SSE's Last-Event-ID), which wins over `cursor`. */
+  resumeFrom?(request: FastifyRequest): string | undefined
+}
+
+export const STREAM_HEADERS = {
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+} as const
+
+/** A streaming HTTP transport: validation and refusals answer as JSON errors, then the response is hijacked. */
+export function httpStreamTransport(format: HttpStreamFormat): ServerTransport {
+  return {
+    name: format.name,
+    path: format.path,
+    corsMethods: ['GET'],
+    register(scope, context) {
+      scope.get(format.path, { exposeHeadRoute: false }, async (request, reply) => {
+        const subscription = parseSubscription(request.query, context.options, format.resumeFrom?.(request))
+        await context.access.authorize(request, subscription.channels, 'subscribe')
+        if (context.connections.closing) throw closingError()
+        const release = context.limiter.acquire(context.access.clientKey(request))
+        let cursor: string
+        try {
+          cursor = subscription.cursor ?? (await context.log.head())
+        } catch (error) {
+          release()
+          throw error
+        }
+        openStream(format, context, request, reply, subscription.channels, cursor, release)
+      })
+    },
+  }
+}
+
+export function closingError(): PushlineError {
+  return new PushlineError(ServerErrorCode.ServerClosing, 'the server is shutting down: retry elsewhere', { statusCode: 503 })
+}
+
+function openStream(
+  format: HttpStreamFormat,
+  context: TransportContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  channels: readonly string[],
+  cursor: string,
+  release: () => void,
+): void {
+  const { counters, flusher, options } = context
+  reply.hijack()
+  const res: ServerResponse = reply.raw
+  const socket = request.raw.socket
+  socket.setNoDelay(true)
+  const headers: Record<string, string | number | string[]> = {}
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value
+  res.writeHead(200, { ...headers, 'content-type': format.contentType, ...STREAM_HEADERS })
+  counters.connections++
+  counters.connectionsTotal++
+
+  let ended = false
+  let graceTimer: NodeJS.Timeout | undefined
+  let onGone: (() => void) | undefined
+  const gone = new Promise<void>((resolve) => {
+    onGone = resolve
+  })
+
+  const sink: StreamSink = {
+    write: (chunk) => {
+      if (!ended) flusher.write(res, chunk)
+    },
+    pending: () => res.writableLength,
+    drained: () =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve()
+        }
+        res.on('drain', done)
+        res.on('close', done)
+      }),
+  }
+
+  /** Ends the stream on purpose: a `close` frame, then the end of the response (destroyed if it cannot flush). */
+  const end = (frame: CloseFrame): void => {
+    if (ended) return
+    sink.write(format.close(frame))
+    ended = true
+    session.close()
+    flusher.release(res)
+    // The connection itself goes too: a keep-alive socket left behind would hold the server's close open.
+    res.end(() => socket.end())
+    graceTimer = setTimeout(() => res.destroy(), options.closeGraceMs)
+    graceTimer.unref()
+  }
+
+  const connection: LiveConnection = {
+    heartbeat: () => {
+      sink.write(format.heartbeat)
+      if (res.writableLength > options.limits.maxBufferedBytes) slow()
+    },
+    shutdown: () => {
+      end({ type: 'close', reason: 'server shutting down: reconnect and resume', code: ServerErrorCode.StreamShutdown })
+      return gone
+    },
+  }
+
+  const slow = (): void => {
+    if (ended) return
+    counters.slowConsumerDrops++
+    request.log.warn({ transport: format.name, pending: res.writableLength }, 'pushline: dropping slow consumer')
+    end({ type: 'close', reason: 'slow consumer: reconnect and resume', code: ServerErrorCode.StreamSlowConsumer })
+  }
+
+  const preamble = format.preamble(context)
+  if (preamble) sink.write(preamble)
+  sink.write(format.hello({ type: 'hello', protocol: PROTOCOL_VERSION, cursor, heartbeatMs: options.heartbeatMs }))
+
+  const session = startSession(
+    context.log,
+    channels,
+    cursor,
+    sink,
+    format,
+    counters,
+    {
+      onSlowConsumer: slow,
+      onError(error) {
+        counters.errors++
+        request.log.error({ err: error, transport: format.name }, 'pushline: log failed under a stream')
+        end({ type: 'close', reason: 'the event log failed: reconnect and resume', code: ServerErrorCode.StreamLogFailed })
+      },
+    },
+    {
+      maxBufferedBytes: options.limits.maxBufferedBytes,
+      batchEvents: options.limits.maxBatchEvents,
+      batchBytes: options.limits.maxBatchBytes,
+    },
+  )
+
+  context.connections.add(connection)
+  res.on('error', (error) => request.log.debug({ err: error }, 'pushline: stream write failed'))
+  res.on('close', () => {
+    ended = true
+    session.close()
+    flusher.release(res)
+    if (graceTimer) clearTimeout(graceTimer)
+    context.connections.delete(connection)
+    counters.connections--
+    release()
+    onGone?.()
+  })
+}

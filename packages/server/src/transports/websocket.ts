@@ -1,0 +1,311 @@
+import {
+  type CloseFrame,
+  isPushlineError,
+  PROTOCOL_VERSION,
+  PushlineError,
+  type ServerFrame,
+  wsFrame,
+} from '@pushline/core'
+import type { FastifyRequest } from 'fastify'
+import type { RawData, WebSocket } from 'ws'
+import { z } from 'zod'
+import type { LiveConnection } from '../connections.js'
+import { retryAfterOf, ServerErrorCode, WsCloseCode, wsCloseCodeFor } from '../errors.js'
+import { type StreamSink, startSession } from '../stream-session.js'
+import { checkChannels, checkCursor } from '../subscription.js'
+import { socketOf, wsEventFrame, wsTextFrame } from '../ws-frame.js'
+import { closingError } from './http-stream.js'
+import type { ServerTransport, TransportContext } from './types.js'
+
+const clientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('subscribe'), channels: z.array(z.unknown()), cursor: z.string().optional() }),
+  z.object({ type: z.literal('publish'), id: z.string().min(1).max(128), channel: z.string(), data: z.unknown() }),
+])
+type ClientMessage = z.infer<typeof clientMessage>
+
+// Subscribe messages refill at this rate after the burst; messages waiting to be handled are capped too.
+const SUBSCRIBE_REFILL_PER_SECOND = 2
+const MAX_QUEUED_MESSAGES = 64
+
+/**
+ * WebSocket: `hello` on connect; each `subscribe` REPLACES the connection's subscription (send the full channel
+ * list with your cursor to add one) and is answered by `subscribed` before its events; `publish` is answered by
+ * `ack` or `error` with the same id. Events are framed once and written to the TCP socket directly (no deflate).
+ */
+export const websocketTransport: ServerTransport = {
+  name: 'websocket',
+  path: '/ws',
+  corsMethods: [],
+  register(scope, context) {
+    scope.route({
+      method: 'GET',
+      url: this.path,
+      exposeHeadRoute: false,
+      // Refusals before the upgrade are plain HTTP answers (429, 403, 503) a client can read.
+      preHandler: async (request) => {
+        if (context.connections.closing) throw closingError()
+        context.limiter.check(context.access.clientKey(request))
+      },
+      handler: async () => {
+        throw new PushlineError(ServerErrorCode.RequestUpgrade, 'this endpoint needs a WebSocket upgrade', { statusCode: 426 })
+      },
+      wsHandler: (ws, request) => {
+        new WsConnection(context, ws, request)
+      },
+    })
+  },
+}
+
+class WsConnection implements LiveConnection {
+  private readonly raw
+  private readonly release: () => void
+  private session: { close(): void } | undefined
+  private queue: Promise<void> = Promise.resolve()
+  private queued = 0
+  private alive = true
+  private ended = false
+  private tokens: number
+  private tokensAt = Date.now()
+  private graceTimer: NodeJS.Timeout | undefined
+  private readonly gone: Promise<void>
+
+  constructor(
+    private readonly context: TransportContext,
+    private readonly ws: WebSocket,
+    private readonly request: FastifyRequest,
+  ) {
+    this.tokens = context.options.limits.subscribeBurst
+    this.raw = socketOf(ws)
+    this.raw?.setNoDelay(true)
+    const { counters } = context
+    let resolveGone: () => void = () => {}
+    this.gone = new Promise<void>((resolve) => {
+      resolveGone = resolve
+    })
+    try {
+      this.release = context.limiter.acquire(context.access.clientKey(request))
+    } catch (error) {
+      this.release = () => {}
+      counters.refused++
+      this.fail(error)
+      ws.once('close', resolveGone)
+      return
+    }
+    counters.connections++
+    counters.connectionsTotal++
+    context.connections.add(this)
+    ws.on('message', (data, isBinary) => this.receive(data, isBinary))
+    ws.on('pong', () => {
+      this.alive = true
+    })
+    ws.once('close', () => {
+      this.ended = true
+      this.session?.close()
+      if (this.raw) context.flusher.release(this.raw)
+      if (this.graceTimer) clearTimeout(this.graceTimer)
+      context.connections.delete(this)
+      counters.connections--
+      this.release()
+      resolveGone()
+    })
+    this.enqueue(async () => {
+      const cursor = await context.log.head()
+      this.send({ type: 'hello', protocol: PROTOCOL_VERSION, cursor, heartbeatMs: context.options.heartbeatMs })
+    })
+  }
+
+  heartbeat(): void {
+    if (this.ended) return
+    if (!this.alive) {
+      this.ws.terminate()
+      return
+    }
+    this.alive = false
+    this.ws.ping()
+    this.send({ type: 'heartbeat' })
+    if (this.pending() > this.context.options.limits.maxBufferedBytes) this.slow()
+  }
+
+  shutdown(): Promise<void> {
+    const frame: CloseFrame = { type: 'close', reason: 'server shutting down: reconnect and resume', code: ServerErrorCode.StreamShutdown }
+    this.end(WsCloseCode.Shutdown, frame)
+    return this.gone
+  }
+
+  private pending(): number {
+    return this.raw?.writableLength ?? this.ws.bufferedAmount
+  }
+
+  private write(chunk: Buffer): void {
+    if (this.ended || !this.raw || this.ws.readyState !== this.ws.OPEN) return
+    this.context.flusher.write(this.raw, chunk)
+  }
+
+  private send(frame: Exclude<ServerFrame, { type: 'event' }>): void {
+    this.write(wsTextFrame(wsFrame(frame)))
+  }
+
+  /** Ends on purpose: a `close` frame, then a close handshake, cut short after `closeGraceMs`. */
+  private end(code: number, frame: CloseFrame): void {
+    if (this.ended) return
+    this.send(frame)
+    this.ended = true
+    this.session?.close()
+    if (this.raw) this.context.flusher.release(this.raw)
+    this.ws.close(code, frame.code ?? '')
+    this.graceTimer = setTimeout(() => this.ws.terminate(), this.context.options.closeGraceMs)
+    this.graceTimer.unref()
+  }
+
+  /** Refuses with a coded `error` frame and the matching close code. */
+  private fail(error: unknown): void {
+    const pushline = isPushlineError(error)
+      ? error
+      : new PushlineError(ServerErrorCode.ServerInternal, 'internal error', { statusCode: 500, cause: error })
+    if (pushline.statusCode >= 500) {
+      this.context.counters.errors++
+      this.request.log.error({ err: error }, 'pushline: websocket failed')
+    }
+    if (this.ended) return
+    this.send({ type: 'error', error: pushline.toJSON().error })
+    this.end(wsCloseCodeFor(pushline), { type: 'close', reason: pushline.message.slice(0, 200), code: pushline.code })
+  }
+
+  private slow(): void {
+    if (this.ended) return
+    this.context.counters.slowConsumerDrops++
+    this.request.log.warn({ transport: 'websocket', pending: this.pending() }, 'pushline: dropping slow consumer')
+    this.end(WsCloseCode.SlowConsumer, {
+      type: 'close',
+      reason: 'slow consumer: reconnect and resume',
+      code: ServerErrorCode.StreamSlowConsumer,
+    })
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queued++
+    this.queue = this.queue
+      .then(() => (this.ended ? undefined : task()))
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.queued--
+      })
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (this.ended) return
+    let message: ClientMessage
+    try {
+      if (isBinary) throw invalid('binary frames are not part of protocol 1')
+      const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString()
+      const parsed = clientMessage.safeParse(parseJson(text))
+      if (!parsed.success) throw invalid('expected {"type":"subscribe",...} or {"type":"publish",...}')
+      message = parsed.data
+      if (message.type === 'subscribe') this.takeSubscribeToken()
+      if (this.queued >= MAX_QUEUED_MESSAGES) {
+        throw new PushlineError(ServerErrorCode.LimitSubscribeRate, 'too many messages waiting', { statusCode: 429 })
+      }
+    } catch (error) {
+      this.fail(error)
+      return
+    }
+    if (message.type === 'subscribe') this.enqueue(() => this.subscribe(message.channels, message.cursor))
+    else this.enqueue(() => this.publish(message.id, message.channel, message.data))
+  }
+
+  private takeSubscribeToken(): void {
+    const now = Date.now()
+    const burst = this.context.options.limits.subscribeBurst
+    this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) / 1000) * SUBSCRIBE_REFILL_PER_SECOND)
+    this.tokensAt = now
+    if (this.tokens < 1) {
+      throw new PushlineError(ServerErrorCode.LimitSubscribeRate, 'too many subscribe messages', { statusCode: 429 })
+    }
+    this.tokens--
+  }
+
+  private async subscribe(names: readonly unknown[], requested: string | undefined): Promise<void> {
+    const { context } = this
+    const channels = checkChannels(names, context.options)
+    const start = checkCursor(requested)
+    this.session?.close()
+    this.session = undefined
+    await context.access.authorize(this.request, channels, 'subscribe')
+    const cursor = start ?? (await context.log.head())
+    if (this.ended) return
+    this.send({ type: 'subscribed', channels, cursor })
+    const sink: StreamSink = {
+      write: (chunk) => this.write(chunk),
+      pending: () => this.pending(),
+      drained: () => this.drained(),
+    }
+    this.session = startSession(
+      context.log,
+      channels,
+      cursor,
+      sink,
+      { event: wsEventFrame, reset: (reset) => wsTextFrame(wsFrame(reset)) },
+      context.counters,
+      { onSlowConsumer: () => this.slow(), onError: (error) => this.logFailed(error) },
+      {
+        maxBufferedBytes: context.options.limits.maxBufferedBytes,
+        batchEvents: context.options.limits.maxBatchEvents,
+        batchBytes: context.options.limits.maxBatchBytes,
+      },
+    )
+  }
+
+  private async publish(id: string, channel: string, data: unknown): Promise<void> {
+    const { context } = this
+    try {
+      context.publishRate.take(context.access.clientKey(this.request))
+      if (data === undefined) throw invalid('publish needs "data"')
+      await context.access.authorize(this.request, [channel], 'publish')
+      const event = await context.publisher.publish(channel, data)
+      this.send({ type: 'ack', id, cursor: event.cursor })
+    } catch (error) {
+      const pushline = isPushlineError(error) ? error : undefined
+      if (!pushline || pushline.statusCode >= 500) {
+        context.counters.errors++
+        this.request.log.error({ err: error }, 'pushline: websocket publish failed')
+      }
+      const wire = pushline?.toJSON().error ?? { code: ServerErrorCode.ServerInternal, message: 'publish failed' }
+      // A rate-limited publish says when to retry, like the HTTP answer's Retry-After.
+      const retryAfterSec = pushline ? retryAfterOf(pushline) : undefined
+      const frame = { type: 'error', id, error: retryAfterSec === undefined ? wire : { ...wire, retryAfterSec } }
+      this.write(wsTextFrame(Buffer.from(JSON.stringify(frame))))
+    }
+  }
+
+  private logFailed(error: PushlineError): void {
+    this.context.counters.errors++
+    this.request.log.error({ err: error }, 'pushline: log failed under a websocket')
+    this.end(WsCloseCode.LogFailed, { type: 'close', reason: 'the event log failed: reconnect and resume', code: ServerErrorCode.StreamLogFailed })
+  }
+
+  private drained(): Promise<void> {
+    const raw = this.raw
+    if (!raw || this.ended) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        raw.off('drain', done)
+        raw.off('close', done)
+        resolve()
+      }
+      raw.on('drain', done)
+      raw.on('close', done)
+    })
+  }
+}
+
+function invalid(message: string): PushlineError {
+  return new PushlineError(ServerErrorCode.WsMessageInvalid, message, { statusCode: 400 })
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw invalid('messages must be JSON text')
+  }
+}

@@ -1,0 +1,35 @@
+import { Socket } from 'node:net'
+import { cachedEncoder, type LogEvent, wsEvent } from '@pushline/core'
+import type { WebSocket } from 'ws'
+
+/**
+ * One unmasked, final WebSocket text frame (RFC 6455 §5.2) around `payload`. Server frames are never masked, so
+ * the framed bytes of an event are the same for every socket: they are built once per event and written to each
+ * subscriber's socket directly, the way `ws` itself writes them (the server disables per-message deflate).
+ */
+export function wsTextFrame(payload: Buffer): Buffer {
+  const length = payload.length
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10
+  const frame = Buffer.allocUnsafe(headerLength + length)
+  frame[0] = 0x81
+  if (length < 126) {
+    frame[1] = length
+  } else if (length < 65_536) {
+    frame[1] = 126
+    frame.writeUInt16BE(length, 2)
+  } else {
+    frame[1] = 127
+    frame.writeBigUInt64BE(BigInt(length), 2)
+  }
+  payload.copy(frame, headerLength)
+  return frame
+}
+
+/** The framed bytes of an event, cached per event object. */
+export const wsEventFrame: (event: LogEvent) => Buffer = cachedEncoder((event) => wsTextFrame(wsEvent(event)))
+
+/** The TCP socket under a `ws` WebSocket (`_socket` is not in its typings), or undefined once it is gone. */
+export function socketOf(ws: WebSocket): Socket | undefined {
+  const socket: unknown = Reflect.get(ws, '_socket')
+  return socket instanceof Socket ? socket : undefined
+}
