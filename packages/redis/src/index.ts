@@ -1,0 +1,2 @@
+export { type LogKeys, logKeys } from './keys.js'
+export { createRedisLog, RedisLog, type RedisLogOptions } from './redis-log.js'
