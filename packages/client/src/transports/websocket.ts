@@ -3,6 +3,8 @@ import { PushlineError } from '@pushline/core'
 import { ClientErrorCode, clientError } from '../errors.js'
 import type { ClientTransport, TransportSession, WebSocketLike } from './types.js'
 
+const FINAL = /^RT_ERR_(CHANNEL|AUTH|CURSOR|ORIGIN|WS_MESSAGE)/
+
 interface Pending {
   resolve(value: { cursor: string }): void
   reject(error: Error): void
@@ -53,6 +55,8 @@ export const websocket: ClientTransport = (ctx, handlers) => {
       case 'ack':
       case 'error': {
         const p = frame.id === undefined ? undefined : pending.get(frame.id)
+        // a refusal of the subscription itself (bad channel, not allowed) is final; limits are not: the close follows
+        if (!p && frame.type === 'error' && FINAL.test(frame.error.code)) return handlers.frame(frame)
         if (!p) return
         pending.delete(frame.id!)
         clearTimeout(p.timer)
