@@ -1,0 +1,163 @@
+import { MemoryLog, PushlineError } from '@pushline/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { PushlineOptions } from '../src/index.js'
+import { publishAll, startApp, type TestApp } from './helpers/app.js'
+import { CLIENTS, Refused, type TestSubscriber } from './helpers/clients.js'
+
+// The same scenarios over every transport, with real clients: ws, eventsource, undici fetch, plain HTTP polls.
+describe.each(CLIENTS)('$name', (client) => {
+  const apps: TestApp[] = []
+  const subscribers: TestSubscriber[] = []
+  const start = async (options: PushlineOptions = {}): Promise<TestApp> => {
+    const app = await startApp(options)
+    apps.push(app)
+    return app
+  }
+  const subscribe = async (app: TestApp, channels: string[], cursor?: string, headers?: Record<string, string>) => {
+    const subscriber = await client.subscribe(app, { channels, cursor, headers })
+    subscribers.push(subscriber)
+    return subscriber
+  }
+  const refusalOf = async (promise: Promise<unknown>): Promise<Refused> => {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(Refused)
+    return error as Refused
+  }
+  afterEach(async () => {
+    await Promise.all(subscribers.splice(0).map((s) => s.close()))
+    await Promise.all(apps.splice(0).map((a) => a.close()))
+  })
+
+  it('subscribes from now and receives N events in order', async () => {
+    const t = await start()
+    await publishAll(t.app, 'chat', 3)
+    const sub = await subscribe(t, ['chat'])
+    const cursors = await publishAll(t.app, 'chat', 50, 3)
+    const events = await sub.waitEvents(50)
+    expect(events.map((e) => e.cursor)).toEqual(cursors)
+    expect(events.map((e) => (e.data as { n: number }).n)).toEqual(cursors.map((_, i) => i + 3))
+  })
+
+  it('resumes after a cursor with no gap and no duplicate, then goes live', async () => {
+    const t = await start()
+    const cursors = await publishAll(t.app, 'chat', 10)
+    const sub = await subscribe(t, ['chat'], cursors[3])
+    expect((await sub.waitEvents(6)).map((e) => e.cursor)).toEqual(cursors.slice(4))
+    const live = await publishAll(t.app, 'chat', 5, 10)
+    const events = await sub.waitEvents(11)
+    expect(events.map((e) => e.cursor)).toEqual([...cursors.slice(4), ...live])
+  })
+
+  it('follows several channels with one cursor and nothing from other channels', async () => {
+    const t = await start()
+    const start0 = await t.app.pushline.log.head()
+    const expected: string[] = []
+    for (let i = 0; i < 30; i++) {
+      const channel = ['a', 'b', 'c'][i % 3]!
+      const event = await t.app.pushline.publish(channel, i)
+      if (channel !== 'c') expected.push(event.cursor)
+    }
+    const sub = await subscribe(t, ['a', 'b'], start0)
+    const events = await sub.waitEvents(20)
+    expect(events.map((e) => e.cursor)).toEqual(expected)
+    await t.app.pushline.publish('c', 'no')
+    await t.app.pushline.publish('b', 'yes')
+    const after = await sub.waitEvents(21)
+    expect(after.at(-1)?.data).toBe('yes')
+    expect(after.every((e) => e.channel !== 'c')).toBe(true)
+  })
+
+  it('answers an expired cursor with an explicit reset, then what the log still has', async () => {
+    const t = await start({ log: new MemoryLog({ maxCount: 5 }) })
+    const cursors = await publishAll(t.app, 'chat', 20)
+    const sub = await subscribe(t, ['chat'], cursors[0])
+    const reset = await sub.waitFrame('reset')
+    expect(reset).toMatchObject({ type: 'reset', reason: 'expired', cursor: cursors[14] })
+    expect((await sub.waitEvents(5)).map((e) => e.cursor)).toEqual(cursors.slice(15))
+    expect(t.app.pushline.metrics().transports[client.name].resets).toBeGreaterThanOrEqual(1)
+  })
+
+  it('resets a cursor from another epoch', async () => {
+    const t = await start()
+    await publishAll(t.app, 'chat', 2)
+    const sub = await subscribe(t, ['chat'], 'otherepoch-1')
+    expect(await sub.waitFrame('reset')).toMatchObject({ reason: 'epoch' })
+  })
+
+  it('refuses a denied subscription (403 / 401) and delivers nothing', async () => {
+    const t = await start({
+      authorize: (request, { channels }) => {
+        if (request.headers.authorization !== 'Bearer ok') {
+          throw new PushlineError('RT_ERR_AUTH_UNAUTHENTICATED', 'log in first', { statusCode: 401 })
+        }
+        return !channels.includes('secret')
+      },
+    })
+    const ok = { authorization: 'Bearer ok' }
+    const denied = await refusalOf(subscribe(t, ['public', 'secret'], undefined, ok))
+    expect([403, 4403]).toContain(denied.status)
+    expect(denied.code).toBe('RT_ERR_AUTH_FORBIDDEN')
+    const anonymous = await refusalOf(subscribe(t, ['public']))
+    expect([401, 4401]).toContain(anonymous.status)
+    expect(anonymous.code).toBe('RT_ERR_AUTH_UNAUTHENTICATED')
+    const allowed = await subscribe(t, ['public'], undefined, ok)
+    await t.app.pushline.publish('public', 1)
+    expect(await allowed.waitEvents(1)).toHaveLength(1)
+  })
+
+  it('refuses connections beyond the per-client limit with 429 and Retry-After', async () => {
+    const t = await start({ limits: { maxConnectionsPerClient: 2 } })
+    const cursor = await t.app.pushline.log.head()
+    await subscribe(t, ['a'], cursor)
+    await subscribe(t, ['a'], cursor)
+    if (client.name === 'longpoll') {
+      // Held polls are connections: the two subscribers hold one each, so a third hold is refused.
+      const response = await t.fetch(`/poll?channel=a&cursor=${cursor}`)
+      expect(response.status).toBe(429)
+      expect(response.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/)
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('RT_ERR_LIMIT_CLIENT_CONNECTIONS')
+      return
+    }
+    const refused = await refusalOf(subscribe(t, ['a'], cursor))
+    expect(refused.status).toBe(429)
+    expect(refused.code).toBe('RT_ERR_LIMIT_CLIENT_CONNECTIONS')
+    expect(refused.retryAfter).toMatch(/^[1-9][0-9]*$/)
+  })
+
+  it.each([
+    ['a malformed cursor', ['a'], 'not a cursor', 'RT_ERR_CURSOR_MALFORMED'],
+    ['an invalid channel name', ['bad channel!'], undefined, 'RT_ERR_CHANNEL_INVALID'],
+    ['no channel', [], undefined, 'RT_ERR_CHANNEL_INVALID'],
+  ])('refuses %s with a coded 400', async (_what, channels, cursor, code) => {
+    const t = await start()
+    const refused = await refusalOf(subscribe(t, channels, cursor))
+    expect([400, 4400]).toContain(refused.status)
+    expect(refused.code).toBe(code)
+  })
+
+  it('refuses undeclared channels when declarations are strict', async () => {
+    const { z } = await import('zod')
+    const t = await start({ channels: { chat: z.object({ text: z.string() }) } })
+    const refused = await refusalOf(subscribe(t, ['other']))
+    expect(refused.code).toBe('RT_ERR_CHANNEL_UNDECLARED')
+  })
+
+  it('ends streams on shutdown so that clients resume elsewhere', async () => {
+    const t = await start()
+    const sub = await subscribe(t, ['chat'])
+    const cursors = await publishAll(t.app, 'chat', 3)
+    await sub.waitEvents(3)
+    // app.close(), not t.close(): the test's HTTP agent must outlive the server to read the last frames.
+    const closing = t.app.close()
+    if (client.name === 'longpoll') {
+      await sub.waitFrame('expired')
+    } else {
+      expect(await sub.waitFrame('close')).toMatchObject({ code: 'RT_ERR_STREAM_SHUTDOWN' })
+    }
+    await closing
+    expect(sub.events().map((e) => e.cursor)).toEqual(cursors)
+  })
+})
