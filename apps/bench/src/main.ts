@@ -1,7 +1,108 @@
+import { availableParallelism } from 'node:os'
+import { parseArgs } from 'node:util'
+import { type FanoutResult, runFanout } from './driver/fanout.js'
+import { type IdleResult, runIdle } from './driver/idle.js'
+import { printStep, printTables, resultJson } from './driver/report.js'
+import { runSingle, type SingleResult } from './driver/single.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
+import { isSystemName, SYSTEMS, type SystemName } from './systems.js'
 
-const args = process.argv.slice(2)
-if (args.includes('--log')) {
-  printLogBench(await runLogBench({ quick: args.includes('--quick') }))
+const HELP = `pushline bench — pushline and its peers side by side (issue 7), or the log benchmark (issue 2)
+
+  pnpm bench                 full run: fan-out at N=1000 and N=100, idle cost (5,000), single subscriber
+  pnpm bench --quick         fan-out at N=1000 only, short steps (under 3 minutes)
+  pnpm bench --log           MemoryLog append and catch-up read against plain-array limits
+
+options: --systems a,b   --n 1000,100   --rates 100,200   --step-ms 3000   --max-steps K   --workers W
+         --only fanout,idle,single   --idle-n 5000   --single-ms 20000   --cpu-prof [dir]
+systems: ${SYSTEMS.join(', ')}`
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    log: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+    systems: { type: 'string' },
+    n: { type: 'string' },
+    rates: { type: 'string' },
+    'step-ms': { type: 'string' },
+    'max-steps': { type: 'string' },
+    workers: { type: 'string' },
+    only: { type: 'string' },
+    'idle-n': { type: 'string' },
+    'single-ms': { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
+  allowPositionals: false,
+})
+
+const list = (text: string | undefined): string[] | undefined => text?.split(',').map((s) => s.trim()).filter(Boolean)
+const numbers = (text: string | undefined): number[] | undefined => list(text)?.map(Number).filter((x) => x > 0)
+
+if (values.help) {
+  console.log(HELP)
+} else if (values.log) {
+  printLogBench(await runLogBench({ quick: values.quick }))
+} else {
+  const quick = values.quick
+  const systems = (list(values.systems) ?? [...SYSTEMS]).filter((s): s is SystemName => {
+    if (!isSystemName(s)) console.error(`unknown system ${s} (ignored)`)
+    return isSystemName(s)
+  })
+  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'idle', 'single']))
+  const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100])
+  // One core for the server, the rest for load (at least one worker); more workers than cores only add noise.
+  const workers = Number(values.workers) || Math.max(1, Math.min(4, availableParallelism() - 1))
+  const stepMs = Number(values['step-ms']) || (quick ? 1_000 : 3_000)
+  const maxSteps = Number(values['max-steps']) || undefined
+  const idleN = Number(values['idle-n']) || 5_000
+  const singleMs = Number(values['single-ms']) || 20_000
+  // Rates in events/s for N=1000, so that deliveries/s = rate x N; smaller N scale the rate up to match.
+  const baseRates = numbers(values.rates) ?? (quick ? [100, 200, 400, 800, 1600, 3200, 6400] : [100, 150, 200, 300, 450, 700, 1000, 1500, 2200, 3300, 5000, 7500])
+  const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'
+  const started = Date.now()
+  console.log(
+    `pushline bench: ${systems.length} systems, areas ${[...areas].join('+')}, N ${ns.join('/')}, ${workers} load worker(s), ${stepMs} ms steps${cpuProfDir ? `, server CPU profiles in ${cpuProfDir}` : ''}`,
+  )
+
+  const fanout: FanoutResult[] = []
+  const idle: IdleResult[] = []
+  const single: SingleResult[] = []
+  if (areas.has('fanout')) {
+    for (const n of ns) {
+      const rates = values.rates ? baseRates : baseRates.map((r) => Math.round((r * 1000) / n))
+      for (const system of systems) {
+        const result = await runFanout(system, {
+          n,
+          rates,
+          stepMs,
+          workers,
+          refine: !quick,
+          ...(maxSteps ? { maxSteps } : {}),
+          ...(cpuProfDir ? { cpuProfDir } : {}),
+          onStep: (step) => printStep(system, n, step),
+        })
+        if (result.error) console.log(`  ${system} N=${n}: ${result.error}`)
+        fanout.push(result)
+      }
+    }
+  }
+  if (areas.has('idle')) {
+    for (const system of systems) {
+      const result = await runIdle(system, idleN, workers)
+      console.log(`  ${system}: ${result.connections} idle connections, ${result.kbPerConn ?? '-'} KB each${result.error ? ` (${result.error})` : ''}`)
+      idle.push(result)
+    }
+  }
+  if (areas.has('single')) {
+    for (const system of systems) {
+      const result = await runSingle(system, singleMs)
+      console.log(`  ${system}: single subscriber p50 ${result.p50Ms} p99 ${result.p99Ms} ms${result.error ? ` (${result.error})` : ''}`)
+      single.push(result)
+    }
+  }
+  printTables({ fanout, idle, single })
+  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
+  console.log(JSON.stringify(resultJson({ fanout, idle, single })))
 }

@@ -6,7 +6,7 @@ import {
   MemoryLog,
   serializePayload,
 } from '@pushline/core'
-import { measure, type Timing } from './measure.js'
+import { measure } from './measure.js'
 
 /**
  * The log's own benchmark (issue 2): MemoryLog append throughput and the cost of a catch-up read of 10,000 events,

@@ -1,0 +1,156 @@
+import { HttpConn } from './raw-http.js'
+import type { Closer } from './stream-subscribers.js'
+import type { Subscription } from './tracker.js'
+
+/**
+ * Lean long-poll subscribers: one keep-alive connection each, the next poll sent as soon as a response ends.
+ * Every loop is bounded by the subscriber's lifetime (closed when the worker ends) and a cap on consecutive errors.
+ */
+
+const MAX_ERRORS = 20
+
+interface PollLoop {
+  /** Path of the next poll. */
+  next(): string
+  /** A whole response; returns false to stop. */
+  onResponse(status: number, body: Buffer): boolean
+}
+
+function pollLoop(conn: HttpConn, sub: Subscription, loop: PollLoop): Closer {
+  let closed = false
+  let errors = 0
+  const poll = (): void => {
+    if (closed) return
+    const chunks: Buffer[] = []
+    conn.request('GET', loop.next(), {
+      onBody: (buf, start, end) => chunks.push(Buffer.from(buf.subarray(start, end))),
+      onEnd(status) {
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+        sub.scan(body, 0, body.length)
+        if (status >= 400 && status !== 410) errors++
+        else errors = 0
+        if (errors < MAX_ERRORS && loop.onResponse(status, body)) poll()
+        else sub.connected = false
+      },
+      onError() {
+        sub.connected = false
+      },
+    })
+  }
+  poll()
+  return {
+    close() {
+      closed = true
+      sub.connected = false
+      conn.close()
+    },
+  }
+}
+
+function pushlineCursorOf(body: Buffer): string | null {
+  const at = body.lastIndexOf('"cursor":"')
+  if (at < 0) return null
+  const start = at + 10
+  const end = body.indexOf(0x22, start)
+  return end < 0 ? null : body.toString('latin1', start, end)
+}
+
+/** pushline long-poll: a first poll without a cursor answers the current position at once; then poll after it. */
+export async function pushlineLongpoll(port: number, sub: Subscription): Promise<Closer> {
+  const conn = await HttpConn.open(port)
+  const first = await conn.fetch('GET', '/rt/poll?channel=bench')
+  let cursor = first.status === 200 ? pushlineCursorOf(first.body) : null
+  if (cursor === null) {
+    conn.close()
+    throw new Error(`pushline long-poll: first poll answered ${first.status} ${first.body.toString().slice(0, 200)}`)
+  }
+  sub.connected = true
+  return pollLoop(conn, sub, {
+    next: () => `/rt/poll?channel=bench&cursor=${encodeURIComponent(cursor!)}`,
+    onResponse(status, body) {
+      // 200: events, 410: reset (resume where it says); 204: the hold expired, same cursor.
+      if (status === 200 || status === 410) cursor = pushlineCursorOf(body) ?? cursor
+      return true
+    },
+  })
+}
+
+/** The plain long-poll server: cursors are sequence numbers. */
+export async function longpollPlain(port: number, sub: Subscription): Promise<Closer> {
+  const conn = await HttpConn.open(port)
+  const first = await conn.fetch('GET', '/poll')
+  const cursorOf = (body: Buffer): number => Number(/"cursor":(\d+)\}$/.exec(body.toString('latin1', Math.max(0, body.length - 40)))?.[1])
+  let cursor = cursorOf(first.body)
+  if (!Number.isFinite(cursor)) throw new Error(`long-poll: bad first answer ${first.status}`)
+  sub.connected = true
+  return pollLoop(conn, sub, {
+    next: () => `/poll?cursor=${cursor}`,
+    onResponse(status, body) {
+      if (status === 200) cursor = cursorOf(body)
+      return Number.isFinite(cursor)
+    },
+  })
+}
+
+/**
+ * socket.io long-polling, engine.io protocol 4: GET answers packets joined by 0x1e; `0{sid}` opens, a POST of `40`
+ * connects the main namespace (answered `40{...}` in a later GET), `2` is a ping answered by POSTing `3`. POSTs go
+ * on a second connection because the first always holds a pending GET.
+ */
+export async function socketioPolling(port: number, sub: Subscription): Promise<Closer> {
+  const getConn = await HttpConn.open(port)
+  const postConn = await HttpConn.open(port)
+  const base = '/socket.io/?EIO=4&transport=polling'
+  const open = await getConn.fetch('GET', base)
+  const text = open.body.toString()
+  if (open.status !== 200 || text[0] !== '0') throw new Error(`socket.io polling: open answered ${open.status} ${text.slice(0, 200)}`)
+  const sid = (JSON.parse(text.slice(1).split('\x1e')[0]!) as { sid: string }).sid
+  const withSid = `${base}&sid=${encodeURIComponent(sid)}`
+  const posts: string[] = []
+  const post = (body: string): void => {
+    posts.push(body)
+    if (!postConn.busy) drainPosts()
+  }
+  const drainPosts = (): void => {
+    const body = posts.shift()
+    if (body === undefined || postConn.closed) return
+    postConn.request('POST', withSid, { onEnd: drainPosts, onError: () => {} }, body)
+  }
+  post('40')
+  return new Promise((resolve, reject) => {
+    let ready = false
+    const timer = setTimeout(() => {
+      loop.close()
+      postConn.close()
+      reject(new Error('socket.io polling: no namespace connect'))
+    }, 15_000)
+    const loop = pollLoop(getConn, sub, {
+      next: () => withSid,
+      onResponse(status, body) {
+        if (status !== 200) return false
+        // Control packets are short; scan packet starts only.
+        let start = 0
+        for (let guard = 0; guard <= body.length && start <= body.length; guard++) {
+          let end = body.indexOf(0x1e, start)
+          if (end < 0) end = body.length
+          const type = body[start]
+          if (type === 0x32 && end - start === 1) post('3')
+          else if (type === 0x34 && body[start + 1] === 0x30 && !ready) {
+            ready = true
+            clearTimeout(timer)
+            sub.connected = true
+            resolve(closer)
+          } else if (type === 0x31) return false
+          start = end + 1
+        }
+        return true
+      },
+    })
+    const closer: Closer = {
+      close() {
+        loop.close()
+        postConn.close()
+      },
+    }
+  })
+}

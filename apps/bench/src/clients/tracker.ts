@@ -1,0 +1,117 @@
+import { build, type Histogram } from 'hdr-histogram-js'
+import { nowUs } from '../payload.js'
+
+/**
+ * Latency and loss accounting in a load worker. Every payload carries a marker `#<seq>@<sentUs>#` (see payload.ts)
+ * that survives every peer's encoding unescaped, so one scanner reads events out of any transport's de-framed bytes
+ * with `indexOf` and a few digit loops, without parsing JSON.
+ */
+export class Subscription {
+  /** Highest sequence received. */
+  last = 0
+  connected = false
+  private state = 0
+  private seq = 0
+  private sent = 0
+
+  constructor(readonly tracker: Tracker) {}
+
+  /** Scans `buf[start..end)` for markers; markers split across calls are carried over. */
+  scan(buf: Buffer, start: number, end: number): void {
+    const tracker = this.tracker
+    let now = 0
+    let pos = start
+    // Bounded: `pos` only moves forward.
+    while (pos < end) {
+      if (this.state === 0) {
+        const hash = buf.indexOf(0x23, pos)
+        if (hash < 0 || hash >= end) return
+        pos = hash + 1
+        this.state = 1
+        this.seq = 0
+        continue
+      }
+      const c = buf[pos]!
+      pos++
+      if (c >= 0x30 && c <= 0x39) {
+        if (this.state === 1) this.seq = this.seq * 10 + (c - 0x30)
+        else this.sent = this.sent * 10 + (c - 0x30)
+      } else if (c === 0x40 && this.state === 1) {
+        this.state = 2
+        this.sent = 0
+      } else if (c === 0x23 && this.state === 2) {
+        this.state = 0
+        if (now === 0) now = nowUs()
+        tracker.record(this, this.seq, now - this.sent)
+      } else {
+        // Not a marker after all: a `#` is the only byte that can start one.
+        this.state = c === 0x23 ? 1 : 0
+        this.seq = 0
+      }
+    }
+  }
+}
+
+export interface StepStats {
+  readonly received: number
+  readonly lost: number
+  readonly duplicates: number
+  readonly disconnected: number
+  /** Latency histogram, µs, hdr compressed base64. */
+  readonly histogram: string
+}
+
+export class Tracker {
+  readonly subs: Subscription[] = []
+  private histogram: Histogram = newHistogram()
+  private received = 0
+  private gaps = 0
+  private duplicates = 0
+
+  record(sub: Subscription, seq: number, latencyUs: number): void {
+    if (seq <= sub.last) {
+      this.duplicates++
+      return
+    }
+    if (seq > sub.last + 1) this.gaps += seq - sub.last - 1
+    sub.last = seq
+    this.received++
+    this.histogram.recordValue(Math.max(latencyUs, 1))
+  }
+
+  /** True once every connected subscription has seen `lastSeq`. */
+  caughtUp(lastSeq: number): boolean {
+    for (const sub of this.subs) if (sub.connected && sub.last < lastSeq) return false
+    return true
+  }
+
+  /** The figures since the previous collect; subscriptions behind `lastSeq` count what they miss as lost. */
+  collect(lastSeq: number, encode: (h: Histogram) => string): StepStats {
+    let lost = this.gaps
+    let disconnected = 0
+    for (const sub of this.subs) {
+      if (!sub.connected) disconnected++
+      if (sub.last < lastSeq) {
+        lost += lastSeq - sub.last
+        // Counted once: the next step starts from here.
+        sub.last = lastSeq
+      }
+    }
+    const stats: StepStats = {
+      received: this.received,
+      lost,
+      duplicates: this.duplicates,
+      disconnected,
+      histogram: encode(this.histogram),
+    }
+    this.histogram = newHistogram()
+    this.received = 0
+    this.gaps = 0
+    this.duplicates = 0
+    return stats
+  }
+}
+
+export function newHistogram(): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 })
+}

@@ -1,0 +1,53 @@
+import type { IncomingMessage, Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * What every benchmark server script shares: listen on 127.0.0.1 port 0 and print `{"port":N}` on stdout; answer
+ * the driver's control messages over the IPC channel (`mem`: collect garbage, then report RSS; `exit`: exit
+ * cleanly so that `--cpu-prof` writes its profile); exit when the driver goes away.
+ */
+export async function serve(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve)
+  })
+  const { port } = server.address() as AddressInfo
+  installControl()
+  process.stdout.write(`${JSON.stringify({ port })}\n`)
+  return port
+}
+
+interface ControlMessage {
+  readonly type: 'mem' | 'exit'
+}
+
+export function installControl(): void {
+  process.on('message', (message: ControlMessage) => {
+    if (message.type === 'exit') process.exit(0)
+    if (message.type === 'mem') void reportMemory()
+  })
+  process.on('disconnect', () => process.exit(0))
+  process.on('SIGTERM', () => process.exit(0))
+  process.on('SIGINT', () => process.exit(0))
+}
+
+async function reportMemory(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  // Two full collections a moment apart: the second frees what the first only finalized.
+  for (let i = 0; i < 3; i++) {
+    gc?.()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const usage = process.memoryUsage()
+  process.send?.({ type: 'mem', rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external })
+}
+
+/** The whole request body (publishes are ~100 bytes). */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}

@@ -1,0 +1,16 @@
+import { createServer } from 'node:http'
+import { WebSocketServer } from 'ws'
+import { readBody, serve } from './harness.js'
+
+// Peer `ws-plain`: the textbook `ws` broadcast, one `send` per client per message.
+const server = createServer(async (req, res) => {
+  if (req.method === 'POST' && req.url === '/publish') {
+    const body = await readBody(req)
+    for (const client of wss.clients) client.send(body, { binary: false })
+    res.writeHead(204).end()
+    return
+  }
+  res.writeHead(404).end()
+})
+const wss = new WebSocketServer({ server })
+await serve(server)
