@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
+import type { EventLog } from '@pushline/core'
+import { pushline } from '@pushline/server'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { BROWSER_PUBLISHABLE, demoChannels } from './channels.js'
+import type { DemoConfig } from './config.js'
+import { demoControl } from './demo-control.js'
+import { startTicker } from './ticker.js'
+
+export interface DemoAppOptions {
+  readonly config: DemoConfig
+  readonly log: EventLog
+  /** Where the built SPA lives (default: dist/public next to this file's dist/server). */
+  readonly publicDir?: string
+}
+
+const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url))
+
+/**
+ * The demo app: the pushline plugin at /rt over `log`, a ticker feed, the SPA, and (only with DEMO_CONTROL=1) the
+ * load publisher at /demo/. The app holds no real-time logic of its own: everything goes through the plugin.
+ */
+export async function buildDemoApp(options: DemoAppOptions): Promise<FastifyInstance> {
+  const { config, log } = options
+  const app = Fastify({ logger: { level: config.LOG_LEVEL } })
+
+  await app.register(pushline, {
+    prefix: '/rt',
+    log,
+    channels: demoChannels,
+    ...(config.HEARTBEAT_MS ? { heartbeatMs: config.HEARTBEAT_MS } : {}),
+    ...(config.HOLD_MS ? { holdMs: config.HOLD_MS } : {}),
+    // Anyone may watch; browsers may only publish chat. The ticker and load channels are written server-side.
+    authorize: async (_request, { action, channels }) =>
+      action === 'subscribe' || channels.every((channel) => BROWSER_PUBLISHABLE.has(channel)),
+  })
+  const publish = (channel: string, data: unknown) => app.pushline.publish(channel, data)
+
+  if (config.TICKER_MS > 0) {
+    const stop = startTicker(publish, config.TICKER_MS, (err) => app.log.warn({ err }, 'ticker publish failed'))
+    app.addHook('onClose', async () => stop())
+  }
+  if (config.DEMO_CONTROL) {
+    await app.register(demoControl, { prefix: '/demo', publish })
+    app.log.warn('DEMO_CONTROL=1: the /demo/ load publisher is enabled')
+  }
+
+  app.get('/healthz', async () => ({ ok: true }))
+
+  const publicDir = options.publicDir ?? DEFAULT_PUBLIC_DIR
+  if (existsSync(publicDir)) {
+    await app.register(fastifyStatic, {
+      root: publicDir,
+      // Vite fingerprints everything under assets/, so those may be cached forever; index.html never.
+      setHeaders(res, path) {
+        res.setHeader('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
+      },
+    })
+  } else {
+    app.log.warn({ publicDir }, 'the SPA is not built (run `pnpm --filter @pushline/demo build`); serving the API only')
+    app.get('/', async (_request, reply) => reply.type('text/plain').send('pushline demo: the SPA is not built\n'))
+  }
+  return app
+}

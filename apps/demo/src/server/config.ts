@@ -1,0 +1,34 @@
+import { z } from 'zod'
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .default('0')
+  .transform((v) => v === '1' || v === 'true')
+
+/** Everything the demo server reads from its environment, validated once at start with readable errors. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Ticker period; 0 turns the ticker off. */
+  TICKER_MS: z.coerce.number().int().min(0).default(1000),
+  /** Heartbeat of the streaming transports (the plugin's default when unset). */
+  HEARTBEAT_MS: z.coerce.number().int().positive().optional(),
+  /** Longest long-poll hold (the plugin's default when unset). */
+  HOLD_MS: z.coerce.number().int().positive().optional(),
+  /** Enables the /demo/ load-publisher endpoints used by the e2e suite. Off by default. */
+  DEMO_CONTROL: flag,
+  /** Later: a Redis URL selects the Redis Streams log (see log.ts). */
+  REDIS_URL: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type DemoConfig = z.infer<typeof envSchema>
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`invalid demo configuration:\n${lines.join('\n')}`)
+  }
+  return parsed.data
+}

@@ -1,0 +1,77 @@
+/**
+ * The pushline demo page. Everything real-time goes through the public client API:
+ *   createClient -> client.subscribe(channels, { cursor, onEvent, onReset }) -> client.on('transport' | 'state')
+ *   -> client.publish(channel, data)
+ * Copy this file as a starting point; the views next to it are plain DOM code.
+ */
+import { createClient } from '@pushline/client'
+import type { DemoChannels } from '../server/channels.js'
+import { createChatView } from './chat-view.js'
+import { byId } from './dom.js'
+import { createEventLogView } from './event-log-view.js'
+import { readParams } from './params.js'
+import { createRecord, noteWatched } from './record.js'
+import { createTickerView } from './ticker-view.js'
+import { appendSwitch, renderBadge, setupOrderSelect } from './transport-view.js'
+import './styles.css'
+
+const params = readParams()
+const record = createRecord(params.watch)
+window.pushlineDemo = record
+
+// The API is served by the same origin as the page (directly, or through a reverse proxy). Typing the client with
+// the channel declarations gives `event.data` its type per channel.
+const client = createClient<DemoChannels>({
+  url: new URL('/rt', location.href).href,
+  ...(params.transports ? { transports: params.transports } : {}),
+  ...(params.upgradeMs ? { upgradeIntervalMs: params.upgradeMs } : {}),
+})
+
+// Every switch of transport, with why: the first choice ('negotiated'), a failure that moved it down
+// ('ws-upgrade-refused', 'stream-buffered', 'idle-cut', ...) or a background re-test that moved it back up ('upgrade').
+client.on('transport', ({ name, previous, reason }) => {
+  record.transport = name
+  record.reason = reason
+  const entry = { at: new Date().toISOString(), name, previous, reason }
+  record.switches.push(entry)
+  appendSwitch(entry)
+  renderBadge(record)
+})
+client.on('state', ({ state }) => {
+  record.state = state
+  renderBadge(record)
+})
+
+const onTick = createTickerView(byId('ticker'))
+const log = createEventLogView(record)
+const chat = createChatView(params.name, async (message) => {
+  await client.publish('chat', message)
+})
+
+// One subscription, one cursor, every channel: resuming or switching transport can neither skip nor repeat.
+client.subscribe(['ticker', 'chat', ...params.watch], {
+  ...(params.cursor ? { cursor: params.cursor } : {}),
+  onEvent(event) {
+    record.events++
+    record.lastCursor = event.cursor
+    log.add(event)
+    if (event.channel === 'ticker') onTick(event.data)
+    else if (event.channel === 'chat') {
+      record.chat.push({ cursor: event.cursor, ...event.data })
+      chat.show(event.data, event.cursor)
+    } else noteWatched(record, event)
+  },
+  onReset(reset) {
+    // The log no longer has everything after our cursor: say so, and carry on from where it resumes.
+    record.resets.push(reset)
+    log.reset(reset)
+  },
+  onError(error) {
+    record.error = `${error.code}: ${error.message}`
+    renderBadge(record)
+  },
+})
+
+setupOrderSelect(params.transports, () => record.lastCursor)
+renderBadge(record)
+window.addEventListener('pagehide', () => client.close())
