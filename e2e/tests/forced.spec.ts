@@ -1,0 +1,29 @@
+import { expectBadge, openDemo, publishAndExpectAll, type TransportName } from '../fixtures/page.js'
+import { test } from '../fixtures/test.js'
+
+// Case 5: each transport forced in turn (`?transports=<one>`, the demo's transport-order control) through the
+// correct proxy: it is used, and it delivers every event in order exactly once.
+const TRANSPORTS: TransportName[] = ['websocket', 'sse', 'ndjson', 'longpoll']
+
+for (const transport of TRANSPORTS) {
+  test(`5. forced ${transport} through the correct proxy delivers every event`, async ({ page, demo, startNginx, loadChannel }, testInfo) => {
+    const nginx = await startNginx('good')
+    const cursor = await demo.head(loadChannel)
+    await openDemo(page, nginx.url, { transports: [transport], watch: [loadChannel], cursor })
+    await expectBadge(page, transport, 'negotiated')
+    await publishAndExpectAll(page, demo, loadChannel, testInfo, { count: 2000, ratePerSec: 250 })
+    await expectBadge(page, transport, 'negotiated')
+  })
+}
+
+test('5. the transport-order select reloads on the chosen transport and resumes from the last cursor', async ({ page, startNginx }) => {
+  const nginx = await startNginx('good')
+  await openDemo(page, nginx.url)
+  await expectBadge(page, 'websocket')
+  await test.expect(page.locator('#ticker .tile').first()).toBeVisible()
+  await page.locator('#transport-order').selectOption('ndjson')
+  await expectBadge(page, 'ndjson', 'negotiated')
+  const url = new URL(page.url())
+  test.expect(url.searchParams.get('transports')).toBe('ndjson')
+  test.expect(url.searchParams.get('cursor')).toMatch(/^[a-z0-9]+-\d+$/)
+})

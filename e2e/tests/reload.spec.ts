@@ -1,0 +1,35 @@
+import { expectBadge, expectEveryEvent, openDemo, record } from '../fixtures/page.js'
+import { expect, test } from '../fixtures/test.js'
+
+// Mid-session proxy change: nginx is reloaded (`nginx -s reload`, same -p/-c) from the correct config into the
+// buffering one and back, while events flow at a steady rate. The client must move down to long-poll, then back up
+// to WebSocket on its own, and the page must see every event exactly once, in order, across both moves.
+test('a proxy reloaded into a broken config and back: the client moves down, then up, losing nothing', async ({
+  page,
+  demo,
+  startNginx,
+  loadChannel,
+}, testInfo) => {
+  test.setTimeout(240_000)
+  const nginx = await startNginx('good')
+  const cursor = await demo.head(loadChannel)
+  await openDemo(page, nginx.url, { watch: [loadChannel], cursor })
+  await expectBadge(page, 'websocket', 'negotiated')
+
+  // Far more than the scenario needs; it is stopped once the client is back up.
+  const burst = await demo.startBurst(loadChannel, 100_000, 100)
+  await page.waitForTimeout(2_000)
+
+  await nginx.switchTo('buffering')
+  await expectBadge(page, 'longpoll', undefined, 90_000)
+  await page.waitForTimeout(2_000)
+
+  await nginx.switchTo('good')
+  await expectBadge(page, 'websocket', 'upgrade', 120_000)
+  await page.waitForTimeout(2_000)
+
+  const status = await demo.stopBurst(burst.id)
+  expect(status.error).toBeNull()
+  await testInfo.attach('switches.json', { body: JSON.stringify((await record(page)).switches, null, 2), contentType: 'application/json' })
+  await expectEveryEvent(page, loadChannel, status.published, testInfo)
+})

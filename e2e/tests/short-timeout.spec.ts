@@ -1,0 +1,42 @@
+import { expectBadge, expectEveryEvent, openDemo, record } from '../fixtures/page.js'
+import { expect, test } from '../fixtures/test.js'
+
+// Case 4: nginx cuts connections idle for 3 s (proxy_read_timeout 3s), far below the default 15 s heartbeat and
+// 25 s long-poll hold. The demo runs without its ticker so that the subscription really goes idle between bursts.
+// The connection must survive or be re-established, and every event of every burst must arrive once, in order.
+test.use({ demoOptions: { tickerMs: 0 } })
+
+const PHASES = 3
+const PHASE = { count: 400, ratePerSec: 200 }
+const IDLE_MS = 5_000
+
+for (const transport of [undefined, 'websocket', 'sse', 'ndjson', 'longpoll'] as const) {
+  const label = transport ? `forced ${transport}` : 'automatic order'
+  test(`4. a 3 s proxy idle timeout (${label}): bursts separated by idle gaps all arrive`, async ({
+    page,
+    demo,
+    startNginx,
+    loadChannel,
+  }, testInfo) => {
+    const nginx = await startNginx('short-timeout')
+    const channels = Array.from({ length: PHASES }, (_, i) => `${loadChannel}-${i}`)
+    const cursor = await demo.head(channels[0]!)
+    await openDemo(page, nginx.url, { watch: channels, cursor, ...(transport ? { transports: [transport] } : {}) })
+    await expect(page.locator('#badge')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
+
+    for (const channel of channels) {
+      await page.waitForTimeout(IDLE_MS)
+      const burst = await demo.startBurst(channel, PHASE.count, PHASE.ratePerSec)
+      await demo.burstDone(burst.id, 30_000)
+      await expectEveryEvent(page, channel, PHASE.count, testInfo)
+    }
+
+    const final = await record(page)
+    await testInfo.attach('switches.json', { body: JSON.stringify(final.switches, null, 2), contentType: 'application/json' })
+    if (transport) await expectBadge(page, transport)
+    else if (final.transport !== 'websocket') {
+      // Moving down is allowed only when the client says why: the proxy cut idle connections.
+      expect(final.reason).toBe('idle-cut')
+    }
+  })
+}
