@@ -1,8 +1,10 @@
 import { MemoryLog, PushlineError } from '@pushline/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import type { PushlineOptions } from '../src/index.js'
-import { publishAll, startApp, type TestApp } from './helpers/app.js'
+import { publishAll, startApp, type TestApp, until } from './helpers/app.js'
 import { CLIENTS, Refused, type TestSubscriber } from './helpers/clients.js'
+import { stalledSubscriber } from './helpers/stalled.js'
 
 // The same scenarios over every transport, with real clients: ws, eventsource, undici fetch, plain HTTP polls.
 describe.each(CLIENTS)('$name', (client) => {
@@ -139,7 +141,6 @@ describe.each(CLIENTS)('$name', (client) => {
   })
 
   it('refuses undeclared channels when declarations are strict', async () => {
-    const { z } = await import('zod')
     const t = await start({ channels: { chat: z.object({ text: z.string() }) } })
     const refused = await refusalOf(subscribe(t, ['other']))
     expect(refused.code).toBe('RT_ERR_CHANNEL_UNDECLARED')
@@ -159,5 +160,55 @@ describe.each(CLIENTS)('$name', (client) => {
     }
     await closing
     expect(sub.events().map((e) => e.cursor)).toEqual(cursors)
+  })
+})
+
+// Backpressure: a subscriber that stops reading is dropped with a coded reason, counted, and its memory freed.
+describe.each(['websocket', 'sse', 'ndjson'] as const)('%s slow consumer', (transport) => {
+  it('is disconnected once its pending bytes pass the high-water mark', async () => {
+    const t = await startApp({ limits: { maxBufferedBytes: 256 * 1024 }, closeGraceMs: 100 })
+    const socket = await stalledSubscriber(t, transport, 'big')
+    try {
+      const big = 'x'.repeat(60_000)
+      const counters = () => t.app.pushline.metrics().transports[transport]
+      for (let i = 0; i < 2000 && counters().slowConsumerDrops === 0; i++) {
+        await t.app.pushline.publish('big', big)
+        if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve))
+      }
+      expect(counters().slowConsumerDrops).toBe(1)
+      await until(() => counters().connections === 0, 'the slow connection to be released')
+    } finally {
+      socket.destroy()
+      await t.close()
+    }
+  })
+})
+
+describe('longpoll batches', () => {
+  it('bounds one answer by count and bytes and hands the rest to the next poll', async () => {
+    const t = await startApp({ limits: { maxBatchEvents: 7 } })
+    try {
+      const start = await t.app.pushline.log.head()
+      const cursors = await publishAll(t.app, 'chat', 10)
+      const first = (await (await t.fetch(`/poll?channel=chat&cursor=${start}`)).json()) as { events: unknown[]; cursor: string }
+      expect(first.events).toHaveLength(7)
+      expect(first.cursor).toBe(cursors[6])
+      const second = (await (await t.fetch(`/poll?channel=chat&cursor=${first.cursor}`)).json()) as { events: unknown[] }
+      expect(second.events).toHaveLength(3)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('expires a hold with 204 and no body', async () => {
+    const t = await startApp({ holdMs: 100 })
+    try {
+      const cursor = await t.app.pushline.log.head()
+      const response = await t.fetch(`/poll?channel=chat&cursor=${cursor}`)
+      expect(response.status).toBe(204)
+      expect(await response.text()).toBe('')
+    } finally {
+      await t.close()
+    }
   })
 })
