@@ -6,8 +6,8 @@ interface Bucket {
 }
 
 /**
- * Token buckets per key: `burst` tokens, refilled at `perSecond`. Buckets that are full again are forgotten, and
- * at most `maxKeys` are kept (the oldest go first), so memory stays bounded whatever the clients do.
+ * Token buckets per key: `burst` tokens, refilled at `perSecond`. At most `maxKeys` buckets are kept (the least
+ * recently used go first), so memory stays bounded whatever the clients do.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>()
@@ -34,18 +34,18 @@ export class RateLimiter {
       bucket = { tokens: this.burst, at: now }
     }
     this.buckets.set(key, bucket)
-    if (this.buckets.size > this.maxKeys) this.evict(now)
+    if (this.buckets.size > this.maxKeys) this.evict()
     if (bucket.tokens < 1) {
       throw tooMany(this.code, `too many ${this.what}: at most ${this.perSecond} per second`, (1 - bucket.tokens) / this.perSecond)
     }
     bucket.tokens -= 1
   }
 
-  private evict(now: number): void {
-    for (const [key, bucket] of this.buckets) {
+  /** Drops the least recently used buckets (forgetting one only refills it early). */
+  private evict(): void {
+    for (const key of this.buckets.keys()) {
       if (this.buckets.size <= this.maxKeys) return
-      const full = bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond >= this.burst
-      if (full || this.buckets.size > this.maxKeys) this.buckets.delete(key)
+      this.buckets.delete(key)
     }
   }
 
