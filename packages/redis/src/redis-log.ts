@@ -84,8 +84,11 @@ export class RedisLog implements EventLog {
     const base: RedisOptions = {
       ...options.redis,
       lazyConnect: true,
-      // Never replay a command after a reconnect: a replayed append would be a duplicate event.
+      // Never replay a command after a reconnect: a replayed append would be a duplicate event. And reject what
+      // was in flight the moment the connection drops (maxRetriesPerRequest 0): without it ioredis silently
+      // forgets those commands and their promises never settle.
       autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
     }
     const url = options.url ?? 'redis://127.0.0.1:6379'
@@ -96,11 +99,11 @@ export class RedisLog implements EventLog {
       commandTimeout: options.commandTimeoutMs ?? 5000,
       connectionName: 'pushline-command',
     })
-    // The reader queues its next XREAD until the connection is back, then resumes from its positions.
+    // The reader's commands wait in the offline queue for the current reconnection attempt; a failed attempt
+    // rejects them and the reader retries with its own backoff, then resumes from its positions.
     this.readerConnection = new Redis(url, {
       ...base,
       enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
       blockingTimeout: 1000,
       connectionName: 'pushline-reader',
     })

@@ -55,10 +55,16 @@ export class StreamReader {
   private needsResync = true
   private closed = false
   private readonly running: Promise<void>
+  private stopWaiting: (error: Error) => void = () => {}
+  /** Rejects when the reader closes: a Redis reply that never comes (a connection torn down mid-connect) cannot hold close() up. */
+  private readonly stopped = new Promise<never>((_, reject) => {
+    this.stopWaiting = reject
+  })
 
   constructor(options: StreamReaderOptions, readerId: string) {
     this.o = options
     this.wakeKey = options.keys.wake(readerId)
+    this.stopped.catch(() => {})
     this.running = this.run()
   }
 
@@ -84,6 +90,7 @@ export class StreamReader {
   async close(): Promise<void> {
     this.closed = true
     this.idleWake?.()
+    this.stopWaiting(new Error('the reader is closed'))
     this.o.reader.disconnect()
     await this.running
   }
@@ -139,7 +146,9 @@ export class StreamReader {
   private async head(): Promise<{ epoch: string; seq: number }> {
     const keys = this.o.keys
     return parseHead(
-      await this.o.headScript.run(this.o.reader, [keys.epoch, keys.seq, keys.control, keys.trimmed], [this.o.newEpoch(), 0]),
+      await this.guard(
+        this.o.headScript.run(this.o.reader, [keys.epoch, keys.seq, keys.control, keys.trimmed], [this.o.newEpoch(), 0]),
+      ),
     )
   }
 
@@ -153,7 +162,7 @@ export class StreamReader {
       this.historyLost(epoch, seq)
     } else {
       const names = [...this.channels.keys()]
-      if (names.length > 0) this.reportTrimmed(names, parseMarks(await this.o.reader.hmget(this.o.keys.trimmed, ...names)))
+      if (names.length > 0) this.reportTrimmed(names, parseMarks(await this.guard(this.o.reader.hmget(this.o.keys.trimmed, ...names))))
     }
     this.needsResync = false
   }
@@ -231,7 +240,7 @@ export class StreamReader {
     for (const channel of names) {
       pipeline.xrange(this.o.keys.stream(channel), `(${from.get(channel)}-0`, `${this.frontier}-0`, 'COUNT', this.o.catchUpMax)
     }
-    const replies = (await pipeline.exec()) ?? []
+    const replies = (await this.guard(pipeline.exec())) ?? []
     names.forEach((channel, i) => {
       const [error, reply] = replies[i] ?? [new Error('missing reply'), null]
       if (error) throw error
@@ -252,7 +261,8 @@ export class StreamReader {
     this.phase = 'reading'
     // HMGET runs right after XREAD returns, on the same connection: the low-water marks tell whether retention
     // trimmed entries before the reader got to them.
-    const replies = await this.o.reader
+    const replies = await this.guard(
+      this.o.reader
       .pipeline()
       .xread(
         'COUNT',
@@ -268,7 +278,8 @@ export class StreamReader {
         ...readFrom.map((seq) => `${seq}-0`),
       )
       .hmget(this.o.keys.trimmed, ...names)
-      .exec()
+      .exec(),
+    )
     this.phase = 'busy'
     const [[readError, readReply] = [null, null], [markError, marks] = [null, null]] = replies ?? []
     if (readError) throw readError
@@ -321,6 +332,10 @@ export class StreamReader {
       state.floor = Math.max(state.floor, mark)
       for (const sub of [...state.subs]) this.gapped(sub)
     })
+  }
+
+  private guard<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.stopped])
   }
 
   private toEvent(entry: StreamEntry): LogEvent {
