@@ -59,7 +59,7 @@ if (values.help) {
   const idleN = Number(values['idle-n']) || 5_000
   const singleMs = Number(values['single-ms']) || 20_000
   // Rates in events/s for N=1000, so that deliveries/s = rate x N; smaller N scale the rate up to match.
-  const baseRates = numbers(values.rates) ?? (quick ? [100, 200, 400, 800, 1600, 3200, 6400] : [100, 150, 200, 300, 450, 700, 1000, 1500, 2200, 3300, 5000, 7500])
+  const baseRates = numbers(values.rates) ?? (quick ? [50, 100, 200, 400, 800, 1600, 3200, 6400] : [50, 100, 150, 200, 300, 450, 700, 1000, 1500, 2200, 3300, 5000, 7500])
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'
   const started = Date.now()
   console.log(

@@ -81,7 +81,9 @@ export class Publisher {
       await new Promise((resolve) => setTimeout(resolve, TICK_MS))
     }
     const sendMs = performance.now() - start
-    await Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, 10_000))])
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))])
+    clearTimeout(timer)
     return {
       sent,
       errors,

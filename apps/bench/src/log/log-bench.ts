@@ -92,7 +92,7 @@ async function measureBreakdown(
   breakdown['append: assertChannelName (zod)'] = await per(() => {
     for (let i = 0; i < EVENTS; i++) assertChannelName(CHANNEL)
   })
-  breakdown['append: serializePayload (zod json + stringify)'] = await per(() => {
+  breakdown['append: serializePayload (JSON check + stringify)'] = await per(() => {
     for (let i = 0; i < EVENTS; i++) serializePayload(data[i])
   })
   breakdown['append: JSON.stringify alone'] = await per(() => {
