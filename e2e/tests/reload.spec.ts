@@ -13,7 +13,8 @@ test('a proxy reloaded into a broken config and back: the client moves down, the
   test.setTimeout(240_000)
   const nginx = await startNginx('good')
   const cursor = await demo.head(loadChannel)
-  await openDemo(page, nginx.url, { watch: [loadChannel], cursor })
+  // Re-tests of better transports every 5-10 s instead of the default 30-60 s, to keep the suite short.
+  await openDemo(page, nginx.url, { watch: [loadChannel], cursor, upgradeMs: 10_000 })
   await expectBadge(page, 'websocket', 'negotiated')
 
   // Far more than the scenario needs; it is stopped once the client is back up.
@@ -25,7 +26,7 @@ test('a proxy reloaded into a broken config and back: the client moves down, the
   await page.waitForTimeout(2_000)
 
   await nginx.switchTo('good')
-  await expectBadge(page, 'websocket', 'upgrade', 120_000)
+  await expectBadge(page, 'websocket', 'upgrade', 90_000)
   await page.waitForTimeout(2_000)
 
   const status = await demo.stopBurst(burst.id)

@@ -31,6 +31,8 @@ for (const transport of [undefined, 'websocket', 'sse', 'ndjson', 'longpoll'] as
       await expectEveryEvent(page, channel, PHASE.count, testInfo)
     }
 
+    // The case did what it is for: nginx cut idle connections ("upstream timed out" in its error log).
+    expect(nginx.process.log).toContain('upstream timed out')
     const final = await record(page)
     await testInfo.attach('switches.json', { body: JSON.stringify(final.switches, null, 2), contentType: 'application/json' })
     if (transport) await expectBadge(page, transport)
@@ -40,3 +42,29 @@ for (const transport of [undefined, 'websocket', 'sse', 'ndjson', 'longpoll'] as
     }
   })
 }
+
+test.describe('with the heartbeat tuned below the proxy timeout', () => {
+  test.use({ demoOptions: { tickerMs: 0, heartbeatMs: 1_000 } })
+
+  test('4. a 3 s proxy idle timeout with 1 s heartbeats: the WebSocket survives the idle gaps', async ({
+    page,
+    demo,
+    startNginx,
+    loadChannel,
+  }, testInfo) => {
+    const nginx = await startNginx('short-timeout')
+    const channels = [`${loadChannel}-a`, `${loadChannel}-b`]
+    const cursor = await demo.head(channels[0]!)
+    await openDemo(page, nginx.url, { watch: channels, cursor })
+    await expectBadge(page, 'websocket', 'negotiated')
+    for (const channel of channels) {
+      await page.waitForTimeout(IDLE_MS)
+      const burst = await demo.startBurst(channel, PHASE.count, PHASE.ratePerSec)
+      await demo.burstDone(burst.id, 30_000)
+      await expectEveryEvent(page, channel, PHASE.count, testInfo)
+    }
+    // Heartbeats kept the connection alive: nginx never timed it out and the client never left WebSocket.
+    expect(nginx.process.log).not.toContain('upstream timed out')
+    expect((await record(page)).switches.map((s) => `${s.name}:${s.reason}`)).toEqual(['websocket:negotiated'])
+  })
+})

@@ -79,13 +79,13 @@ function eventRow(at: Date, event: LogEvent): HTMLTableRowElement {
 function resetRow(at: Date, reset: ResetInfo): HTMLTableRowElement {
   return el('tr', { class: 'reset-row' }, [
     el('td', { class: 'time', text: clock(at) }),
-    el('td', {}, [el('span', { class: 'chip reset', text: 'reset' })]),
+    el('td', {}, [el('span', { class: 'chip chip-reset', text: 'reset' })]),
     el('td', { class: 'cursor', text: reset.cursor }),
     el('td', { class: 'data', text: `history ${reset.reason}: resumed from the oldest retained event` }),
   ])
 }
 
 function chipClass(channel: string): string {
-  if (channel === 'ticker' || channel === 'chat') return channel
-  return 'other'
+  if (channel === 'ticker' || channel === 'chat') return `chip-${channel}`
+  return 'chip-other'
 }

@@ -50,6 +50,11 @@ export function createTickerView(container: HTMLElement): (data: TickerData) => 
     if (tile.spark.length > SPARK_POINTS) tile.spark.shift()
     const min = Math.min(...tile.spark)
     const span = Math.max(...tile.spark) - min || 1
-    tile.line.setAttribute('points', tile.spark.map((p, i) => `${i},${(19 - ((p - min) / span) * 18).toFixed(2)}`).join(' '))
+    // Spread whatever points there are over the full width, so that a young sparkline is not squeezed to the left.
+    const step = (SPARK_POINTS - 1) / Math.max(1, tile.spark.length - 1)
+    tile.line.setAttribute(
+      'points',
+      tile.spark.map((p, i) => `${(i * step).toFixed(2)},${(19 - ((p - min) / span) * 18).toFixed(2)}`).join(' '),
+    )
   }
 }
