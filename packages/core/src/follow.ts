@@ -50,7 +50,8 @@ export function follow(
   let catchingUp = false
 
   const deliver = (event: LogEvent): void => {
-    const seq = parseCursor(event.cursor).seq
+    // Cursors the log hands out are well formed: the sequence is what follows the last dash (no regex per delivery).
+    const seq = Number(event.cursor.slice(event.cursor.lastIndexOf('-') + 1))
     if (seq <= position) return
     position = seq
     cursor = event.cursor

@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream'
 
 /**
- * Coalesces writes per tick: the first write to a socket in a tick corks it, and one shared `process.nextTick`
- * uncorks every socket written to in that tick. A fan-out of one event to N subscribers, or of a burst of events
- * published in one tick, thus costs one writev per socket instead of one syscall per frame.
+ * Coalesces writes per event-loop turn: the first write to a socket corks it, and one shared `setImmediate` uncorks
+ * every socket written to since. A fan-out of one event to N subscribers, or of every event published in the same
+ * turn (several publish requests read from the network at once), thus costs one writev per socket instead of one
+ * syscall per frame. `setImmediate` rather than `process.nextTick`: nextTick fires after each publish's own
+ * callbacks, so each event would still leave in its own syscall; the delay added is at most one loop turn.
  */
 export class FlushScheduler {
   private corked = new Set<Writable>()
@@ -15,7 +17,7 @@ export class FlushScheduler {
       this.corked.add(target)
       if (!this.scheduled) {
         this.scheduled = true
-        process.nextTick(this.flush)
+        setImmediate(this.flush)
       }
     }
     target.write(chunk)
