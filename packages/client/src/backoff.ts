@@ -9,6 +9,6 @@ export interface BackoffOptions {
 }
 
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(Math.max(0, attempt), 30))
+  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, 30))
   return Math.floor(random() * ceiling)
 }

@@ -1,218 +1,137 @@
-import type { ChannelData, ChannelSchemas } from '@pushline/core'
+import type { ChannelSchemas, PushlineError } from '@pushline/core'
 import type { TransportName } from '@pushline/core/wire'
-import { Emitter } from './emitter.js'
+import type { ClientEvents, ClientState, PushlineClient, SubscribeOptions } from './api.js'
+import { emitter } from './emitter.js'
 import { ClientErrorCode, clientError, responseError } from './errors.js'
 import { below, ladderOf, startOn } from './ladder.js'
-import { defaultStorage, FailureMemory } from './memory.js'
+import { defaultStorage, failureMemory } from './memory.js'
 import { type Negotiated, negotiate } from './negotiate.js'
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import type { FailureReason, TransportReason } from './reasons.js'
-import { type Hub, Subscription, type SubscriptionState } from './subscription.js'
+import { type ClientOptions, resolveOptions } from './options.js'
+import type { TransportReason } from './reasons.js'
+import { type Hub, type Subscription, subscription } from './subscription.js'
+import { transports } from './transports/index.js'
 import type { WebSocketCtor } from './transports/types.js'
-import type { PushlineError } from '@pushline/core'
-
-export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed'
-
-/** Emitted on every change of transport, with why. `previous` is null for the first choice. */
-export interface TransportChange {
-  readonly name: TransportName
-  readonly previous: TransportName | null
-  readonly reason: TransportReason
-}
-
-export interface ClientEvents {
-  transport: TransportChange
-  state: { readonly state: ClientState }
-  error: PushlineError
-}
-
-/** An event as the application gets it; `data` is typed by the channel declarations given to `createClient`. */
-export type ClientEvent<C extends ChannelSchemas | undefined, K extends string> = K extends string
-  ? { readonly channel: K; readonly cursor: string; readonly data: ChannelData<C, K> }
-  : never
-
-export interface ResetInfo {
-  readonly reason: 'expired' | 'epoch'
-  /** Where the subscription continues from. */
-  readonly cursor: string
-}
-
-export interface SubscribeOptions<C extends ChannelSchemas | undefined, K extends string> {
-  /** Resume after this cursor (e.g. the last one your app stored); omitted = from now. */
-  readonly cursor?: string
-  readonly onEvent: (event: ClientEvent<C, K>) => void
-  /** The cursor was too old or from another history of the log: events in between are gone; continue from `cursor`. */
-  readonly onReset?: (reset: ResetInfo) => void
-  /** A final error for this subscription (e.g. a channel the server refuses); it stops. */
-  readonly onError?: (error: PushlineError) => void
-}
-
-export interface SubscriptionHandle {
-  unsubscribe(): void
-  /** The last cursor the application saw (or the position the subscription started from). */
-  readonly cursor: string | undefined
-}
-
-export interface PushlineClient<C extends ChannelSchemas | undefined = undefined> {
-  subscribe<K extends string>(channels: readonly K[], options: SubscribeOptions<C, K>): SubscriptionHandle
-  publish<K extends string>(channel: K, data: ChannelData<C, K>): Promise<{ cursor: string }>
-  /** The transport in use (or being tried) now; null before negotiation. */
-  readonly transport: TransportName | null
-  readonly state: ClientState
-  on<E extends keyof ClientEvents>(event: E, listener: (value: ClientEvents[E]) => void): () => void
-  /** Stops everything: no timer, socket or request is left behind. */
-  close(): void
-}
 
 /**
  * The client: one negotiation and one transport choice shared by its subscriptions; each subscription has its own
- * connection (HTTP transports carry one cursor per request, so sharing would couple their positions) and its own
- * cursor. A failure seen by any subscription moves them all.
+ * connection (HTTP transports carry one cursor per request, so sharing one would couple their positions) and its
+ * own cursor. A failure seen by any subscription moves them all. A closure rather than a class so that minifiers
+ * shorten every internal name (the 6 KB budget).
  */
-class Client implements Hub {
-  readonly options: ResolvedOptions
-  readonly events = new Emitter<ClientEvents>()
-  readonly memory: FailureMemory
-  current: TransportName | null = null
-  holdMs = 0
-  upgradeBusy = false
-  private info: Promise<Negotiated> | undefined
-  private ladder: TransportName[] = []
-  private readonly subs = new Set<Subscription>()
-  private readonly aborts = new Set<AbortController>()
-  private wsCtor: Promise<WebSocketCtor> | undefined
-  private closed = false
-  private lastState: ClientState = 'idle'
+export function createClient<C extends ChannelSchemas | undefined = undefined>(options: ClientOptions): PushlineClient<C> {
+  const resolved = resolveOptions(options)
+  const base = new URL(resolved.url)
+  const memory = failureMemory(options.storage ?? defaultStorage(), `pushline:${base.origin}${base.pathname}`, resolved.failureTtlMs)
+  const events = emitter<ClientEvents>()
+  const subs = new Set<Subscription>()
+  const aborts = new Set<AbortController>()
+  let current: TransportName | null = null
+  let ladder: TransportName[] = []
+  let holdMs = 0
+  let info: Promise<Negotiated> | undefined
+  let wsCtor: Promise<WebSocketCtor> | undefined
+  let closed = false
+  let state: ClientState = 'idle'
 
-  constructor(private readonly raw: ClientOptions) {
-    this.options = resolveOptions(raw)
-    const key = `pushline:${new URL(this.options.base).origin}${new URL(this.options.base).pathname}`
-    this.memory = new FailureMemory(raw.storage ?? defaultStorage(), key, this.options.failureTtlMs)
+  const closedError = () => clientError(ClientErrorCode.Closed, 'client closed')
+
+  /** Runs a request that close() aborts, given up after `timeoutMs`. */
+  const track = <T>(run: (signal: AbortSignal) => Promise<T>, timeoutMs = resolved.publishTimeoutMs): Promise<T> => {
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(), timeoutMs)
+    aborts.add(abort)
+    return run(abort.signal).finally(() => {
+      clearTimeout(timer)
+      aborts.delete(abort)
+    })
   }
 
-  get state(): ClientState {
-    return this.lastState
+  const move = (name: TransportName, reason: TransportReason) => {
+    const previous = current
+    current = name
+    events.emit('transport', { name, previous, reason })
+    for (const sub of subs) sub.follow()
   }
 
-  /** Negotiates once; a failure is not cached, so the next caller tries again. */
-  ready(): Promise<Negotiated> {
-    if (this.closed) return Promise.reject(clientError(ClientErrorCode.Closed, 'client closed'))
-    this.info ??= this.track((signal) => negotiate(this.options.base, this.options.fetch, signal)).then(
-      (info) => {
-        this.ladder = ladderOf(info.transports, this.options.transports)
-        this.holdMs ||= info.holdMs
-        if (this.current === null) {
-          const failures = this.memory.read()
-          const name = startOn(this.ladder, failures)
-          if (name) this.move(name, this.ladder[0] === name ? 'negotiated' : 'remembered')
-        }
-        return info
-      },
-      (error: unknown) => {
-        this.info = undefined
-        throw error
-      },
-    )
-    return this.info
-  }
-
-  /** Is the server itself answering? Used before blaming a transport for a failed connect. */
-  async reachable(): Promise<boolean> {
-    try {
-      await this.track((signal) => negotiate(this.options.base, this.options.fetch, signal))
-      return true
-    } catch {
-      return false
-    }
-  }
-
-  ladderNow(): readonly TransportName[] {
-    return this.ladder
-  }
-
-  webSocket(): Promise<WebSocketCtor> {
-    this.wsCtor ??= resolveWebSocket(this.raw.WebSocket)
-    return this.wsCtor
-  }
-
-  /** `name` failed here: remember it and, if it is the current choice, move down. Returns where to go (undefined: stay). */
-  fail(name: TransportName, reason: FailureReason): TransportName | undefined {
-    this.memory.remember(name, reason)
-    if (this.current !== name) return this.current ?? undefined
-    const next = below(this.ladder, name, this.memory.read())
-    if (next) this.move(next, reason)
-    return next
-  }
-
-  /** `name` proved itself while the client was on a worse transport: forget its failure and move up. */
-  upgraded(name: TransportName): void {
-    this.memory.forget(name)
-    if (this.current !== name) this.move(name, 'upgrade')
-  }
-
-  /** Shorter long-poll holds after polls were cut while idle: hold < proxy idle timeout. */
-  learnHold(quietMs: number): void {
-    this.holdMs = Math.max(500, Math.floor(quietMs * 0.75))
-  }
-
-  report(error: PushlineError): void {
-    this.events.emit('error', error)
-  }
-
-  stateChanged(): void {
-    const states = [...this.subs].map((sub) => sub.state)
-    const next: ClientState = this.closed
+  const changed = () => {
+    const states = [...subs].map((sub) => sub.state)
+    const next: ClientState = closed
       ? 'closed'
-      : states.length === 0
+      : !states.length
         ? 'idle'
         : states.includes('reconnecting')
           ? 'reconnecting'
           : states.includes('connecting')
             ? 'connecting'
             : 'connected'
-    if (next === this.lastState) return
-    this.lastState = next
-    this.events.emit('state', { state: next })
+    if (next === state) return
+    state = next
+    events.emit('state', { state })
   }
 
-  track<T>(run: (signal: AbortSignal) => Promise<T>, timeoutMs = this.options.publishTimeoutMs): Promise<T> {
-    const abort = new AbortController()
-    const timer = setTimeout(() => abort.abort(), timeoutMs)
-    this.aborts.add(abort)
-    return run(abort.signal).finally(() => {
-      clearTimeout(timer)
-      this.aborts.delete(abort)
-    })
-  }
+  const fetchNegotiate = () => track((signal) => negotiate(resolved.url, resolved.fetch, signal, Object.keys(transports)), resolved.probeTimeoutMs * 2)
 
-  subscribe(channels: readonly string[], options: SubscribeOptions<undefined, string>): SubscriptionHandle {
-    if (this.closed) throw clientError(ClientErrorCode.Closed, 'client closed')
-    const sub = new Subscription(this, channels, options, () => {
-      this.subs.delete(sub)
-      this.stateChanged()
-    })
-    this.subs.add(sub)
-    sub.start()
-    this.stateChanged()
-    return {
-      unsubscribe: () => sub.stop(),
-      get cursor() {
-        return sub.position
+  /** Negotiates once; a failure is not kept, so the next caller tries again. */
+  const ready = (): Promise<Negotiated> => {
+    if (closed) return Promise.reject(closedError())
+    info ??= fetchNegotiate().then(
+      (negotiated) => {
+        ladder = ladderOf(negotiated.transports, resolved.transports)
+        holdMs ||= negotiated.holdMs
+        const name = current ?? startOn(ladder, memory.read())
+        if (!current && name) move(name, ladder[0] === name ? 'negotiated' : 'remembered')
+        return negotiated
       },
-    }
+      (error: unknown) => {
+        info = undefined
+        throw error
+      },
+    )
+    return info
   }
 
-  async publish(channel: string, data: unknown): Promise<{ cursor: string }> {
-    if (this.closed) throw clientError(ClientErrorCode.Closed, 'client closed')
-    const info = await this.ready()
-    for (const sub of this.subs) {
-      const viaSocket = sub.publishVia(channel, data, this.options.publishTimeoutMs)
+  const hub: Hub = {
+    options: resolved,
+    current: () => current,
+    ladder: () => ladder,
+    holdMs: () => holdMs,
+    busy: false,
+    ready,
+    reachable: () => fetchNegotiate().then(
+      () => true,
+      () => false,
+    ),
+    webSocket: () => (wsCtor ??= resolveWebSocket(options.WebSocket)),
+    fail(name, reason) {
+      memory.remember(name, reason)
+      if (current !== name) return current
+      const next = below(ladder, name, memory.read())
+      if (next) move(next, reason)
+      return next
+    },
+    upgraded(name) {
+      memory.forget(name)
+      if (current !== name) move(name, 'upgrade')
+    },
+    // polls cut while held, sooner than the hold: hold < proxy idle timeout < client timeout
+    learnHold: (quietMs) => {
+      holdMs = Math.max(500, Math.floor(quietMs * 0.75))
+    },
+    report: (error: PushlineError) => events.emit('error', error),
+    changed,
+  }
+
+  const publish = async (channel: string, data: unknown): Promise<{ cursor: string }> => {
+    if (closed) throw closedError()
+    const negotiated = await ready()
+    for (const sub of subs) {
+      const viaSocket = sub.publish(channel, data)
       if (viaSocket) return viaSocket
     }
     let res: Response
     try {
-      res = await this.track((signal) =>
-        this.options.fetch(info.endpoints.publish, {
+      res = await track((signal) =>
+        resolved.fetch(negotiated.endpoints.publish, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ channel, data }),
@@ -220,70 +139,60 @@ class Client implements Hub {
         }),
       )
     } catch (cause) {
-      if (this.closed) throw clientError(ClientErrorCode.Closed, 'client closed during publish', cause)
-      const timedOut = (cause as { name?: string }).name === 'AbortError'
-      throw timedOut
-        ? clientError(ClientErrorCode.Timeout, `publish got no answer within ${this.options.publishTimeoutMs} ms`, cause)
-        : clientError(ClientErrorCode.Network, 'publish failed: server unreachable', cause)
+      if (closed) throw closedError()
+      const timedOut = (cause as Error).name === 'AbortError'
+      throw clientError(timedOut ? ClientErrorCode.Timeout : ClientErrorCode.Network, 'publish failed', cause)
     }
     if (!res.ok) throw await responseError(res)
     return (await res.json()) as { cursor: string }
   }
 
-  close(): void {
-    if (this.closed) return
-    this.closed = true
-    for (const sub of [...this.subs]) sub.stop()
-    for (const abort of this.aborts) abort.abort()
-    this.aborts.clear()
-    this.stateChanged()
-    this.events.clear()
-  }
-
-  isClosed(): boolean {
-    return this.closed
-  }
-
-  private move(name: TransportName, reason: TransportReason): void {
-    const previous = this.current
-    this.current = name
-    this.events.emit('transport', { name, previous, reason })
-    for (const sub of this.subs) sub.follow()
-  }
-
-  subscriptionState(_state: SubscriptionState): void {
-    this.stateChanged()
-  }
-}
-
-async function resolveWebSocket(given: WebSocketCtor | undefined): Promise<WebSocketCtor> {
-  const global = (globalThis as { WebSocket?: WebSocketCtor }).WebSocket
-  if (given ?? global) return (given ?? global)!
-  // Node 20 has no WebSocket: use `ws` if the app installed it. A variable specifier keeps bundlers from pulling it in.
-  const specifier = 'ws'
-  try {
-    const mod = (await import(/* @vite-ignore */ specifier)) as { WebSocket?: WebSocketCtor; default?: WebSocketCtor }
-    const ctor = mod.WebSocket ?? mod.default
-    if (ctor) return ctor
-  } catch (cause) {
-    throw clientError(ClientErrorCode.NoWebSocket, 'no WebSocket: install `ws` or pass the WebSocket option', cause)
-  }
-  throw clientError(ClientErrorCode.NoWebSocket, 'no WebSocket: install `ws` or pass the WebSocket option')
-}
-
-export function createClient<C extends ChannelSchemas | undefined = undefined>(options: ClientOptions): PushlineClient<C> {
-  const client = new Client(options)
   return {
-    subscribe: (channels, subscribeOptions) =>
-      client.subscribe(channels, subscribeOptions as unknown as SubscribeOptions<undefined, string>),
-    publish: (channel, data) => client.publish(channel, data),
+    subscribe(channels, handlers) {
+      if (closed) throw closedError()
+      const sub = subscription(hub, channels, handlers as unknown as SubscribeOptions<undefined, string>, () => {
+        subs.delete(sub)
+        changed()
+      })
+      subs.add(sub)
+      changed()
+      return {
+        unsubscribe: sub.stop,
+        get cursor() {
+          return sub.position
+        },
+      }
+    },
+    publish,
     get transport() {
-      return client.current
+      return current
     },
     get state() {
-      return client.state
+      return state
     },
-    on: (event, listener) => client.events.on(event, listener),
-    close: () => client.close(),
+    on: events.on,
+    close() {
+      if (closed) return
+      closed = true
+      for (const sub of subs) sub.stop()
+      for (const abort of aborts) abort.abort()
+      changed()
+    },
   }
+}
+
+/** The given WebSocket, the global one, else `ws` (Node 20 has no global WebSocket) if the app installed it. */
+async function resolveWebSocket(given: WebSocketCtor | undefined): Promise<WebSocketCtor> {
+  // a specifier computed at run time keeps bundlers (esbuild folds constants) from pulling `ws` into browser builds
+  const specifier = ['ws'].join('')
+  return (
+    given ??
+    (globalThis as { WebSocket?: WebSocketCtor }).WebSocket ??
+    (await import(/* @vite-ignore */ specifier).then(
+      (mod: { WebSocket: WebSocketCtor }) => mod.WebSocket,
+      (cause) => {
+        throw clientError(ClientErrorCode.NoWebSocket, 'install ws or pass WebSocket', cause)
+      },
+    ))
+  )
 }

@@ -1,28 +1,29 @@
-/** A minimal typed event emitter: `on` returns its own `off`, a throwing listener does not stop the others. */
-export class Emitter<Events> {
-  private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>()
+/** A minimal typed event emitter: `on` returns its own `off`; a throwing listener does not stop the others. */
+export interface Emitter<Events> {
+  on<K extends keyof Events>(name: K, listener: (value: Events[K]) => void): () => void
+  emit<K extends keyof Events>(name: K, value: Events[K]): void
+}
 
-  on<K extends keyof Events>(name: K, listener: (value: Events[K]) => void): () => void {
-    const set = this.listeners.get(name) ?? new Set()
-    this.listeners.set(name, set)
-    set.add(listener)
-    return () => void set.delete(listener)
-  }
-
-  emit<K extends keyof Events>(name: K, value: Events[K]): void {
-    for (const listener of this.listeners.get(name) ?? []) {
-      try {
-        ;(listener as (value: Events[K]) => void)(value)
-      } catch (error) {
-        // an application bug must not break delivery; surface it asynchronously like an uncaught error
-        queueMicrotask(() => {
-          throw error
-        })
-      }
-    }
-  }
-
-  clear(): void {
-    this.listeners.clear()
+export function emitter<Events>(): Emitter<Events> {
+  const listeners: { [K in keyof Events]?: Set<(value: Events[K]) => void> } = {}
+  return {
+    on(name, listener) {
+      listeners[name] ??= new Set()
+      const set = listeners[name]
+      set.add(listener)
+      return () => void set.delete(listener)
+    },
+    emit(name, value) {
+      listeners[name]?.forEach((listener) => {
+        try {
+          listener(value)
+        } catch (error) {
+          // an application bug must not break delivery: rethrow it outside, like any uncaught error
+          queueMicrotask(() => {
+            throw error
+          })
+        }
+      })
+    },
   }
 }

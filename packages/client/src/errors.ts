@@ -19,20 +19,18 @@ export const ClientErrorCode = {
 } as const
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
 
-export function clientError(code: ClientErrorCode, message: string, cause?: unknown, statusCode?: number): PushlineError {
-  return new PushlineError(code, message, { cause, statusCode })
+export function clientError(code: ClientErrorCode, message: string, cause?: unknown): PushlineError {
+  return new PushlineError(code, message, { cause })
 }
 
 /** Turns a non-2xx HTTP answer into the server's coded error when it sent one, else a protocol error. */
 export async function responseError(res: Response): Promise<PushlineError> {
-  let code: string = ClientErrorCode.Protocol
-  let message = `HTTP ${res.status}`
+  const status = res.status
   try {
-    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } }
-    if (typeof body.error?.code === 'string') code = body.error.code
-    if (typeof body.error?.message === 'string') message = body.error.message
+    const { code, message } = ((await res.json()) as { error: { code: string; message: string } }).error
+    return new PushlineError(code, message, { statusCode: status })
   } catch {
-    // not JSON (a proxy's error page): keep the generic code
+    // not a coded error (a proxy's error page)
+    return new PushlineError(ClientErrorCode.Protocol, `HTTP ${status}`, { statusCode: status })
   }
-  return new PushlineError(code, message, { statusCode: res.status })
 }

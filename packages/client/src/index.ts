@@ -1,15 +1,15 @@
-export { backoffDelay, type BackoffOptions } from './backoff.js'
-export {
-  type ClientEvent,
-  type ClientEvents,
-  type ClientState,
-  createClient,
-  type PushlineClient,
-  type ResetInfo,
-  type SubscribeOptions,
-  type SubscriptionHandle,
-  type TransportChange,
-} from './client.js'
+export type {
+  ClientEvent,
+  ClientEvents,
+  ClientState,
+  PushlineClient,
+  ResetInfo,
+  SubscribeOptions,
+  SubscriptionHandle,
+  TransportChange,
+} from './api.js'
+export { type BackoffOptions, backoffDelay } from './backoff.js'
+export { createClient } from './client.js'
 export { ClientErrorCode } from './errors.js'
 export type { StorageLike } from './memory.js'
 export type { ClientOptions } from './options.js'

@@ -11,14 +11,15 @@ export function ladderOf(server: readonly TransportName[], user: readonly Transp
 
 /** Where to start: the best transport with no remembered failure, else the last one (the floor). */
 export function startOn(ladder: readonly TransportName[], failures: Failures): TransportName | undefined {
-  return ladder.find((name) => !failures[name]) ?? ladder[ladder.length - 1]
+  return pick(ladder, failures)
 }
 
 /** Where to go after `from` failed: the next one down with no remembered failure, else the floor; undefined at the floor. */
 export function below(ladder: readonly TransportName[], from: TransportName, failures: Failures): TransportName | undefined {
-  const rest = ladder.slice(ladder.indexOf(from) + 1)
-  return rest.find((name) => !failures[name]) ?? rest[rest.length - 1]
+  return pick(ladder.slice(ladder.indexOf(from) + 1), failures)
 }
+
+const pick = (names: readonly TransportName[], failures: Failures) => names.find((name) => !failures[name]) ?? names.at(-1)
 
 /** Transports better than `current`, best first: the candidates to re-test in the background. */
 export function above(ladder: readonly TransportName[], current: TransportName): TransportName[] {

@@ -44,6 +44,9 @@ export interface StepContext {
 }
 
 const NONE: Verdict = { kind: 'none' }
+const ENDED: AttemptState = { kind: 'ended' }
+const fail = (reason: FailureReason): [AttemptState, Verdict] => [ENDED, { kind: 'fail', reason }]
+const retry = (quietCut: boolean): [AttemptState, Verdict] => [ENDED, { kind: 'retry', quietCut }]
 
 export function initialState(transport: TransportName): AttemptState {
   return { kind: 'probing', transport, opened: false }
@@ -57,49 +60,29 @@ export function isQuietCut(quietMs: number, heartbeatMs: number): boolean {
 export function step(state: AttemptState, input: AttemptInput, ctx: StepContext): [AttemptState, Verdict] {
   if (state.kind === 'ended') return [state, NONE]
   const ws = state.transport === 'websocket'
+  const type = input.type
   if (state.kind === 'probing') {
-    switch (input.type) {
-      case 'open':
-        return [{ ...state, opened: true }, NONE]
-      case 'hello':
-        return [
-          { kind: 'live', transport: state.transport, frames: input.roundTrip ? 1 : 0, quietCuts: ctx.quietCuts },
-          { kind: input.roundTrip ? 'proven' : 'trusted' },
-        ]
-      case 'frame':
-        return [state, NONE]
-      case 'probe-timeout':
-      case 'silence':
-        return [{ kind: 'ended' }, { kind: 'fail', reason: probeFailure(ws, state.opened) }]
-      case 'end':
-        if (input.byServer) return [{ kind: 'ended' }, { kind: 'retry', quietCut: false }]
-        return [{ kind: 'ended' }, { kind: 'fail', reason: ws ? (state.opened ? 'ws-silent' : 'ws-upgrade-refused') : 'http-error' }]
+    if (type === 'open') return [{ ...state, opened: true }, NONE]
+    if (type === 'hello') {
+      const proven = !!input.roundTrip
+      return [
+        { kind: 'live', transport: state.transport, frames: +proven, quietCuts: ctx.quietCuts },
+        { kind: proven ? 'proven' : 'trusted' },
+      ]
     }
+    if (type === 'end') {
+      if (input.byServer) return retry(false)
+      return fail(ws ? (state.opened ? 'ws-silent' : 'ws-upgrade-refused') : 'http-error')
+    }
+    if (type === 'frame') return [state, NONE]
+    // probe-timeout or silence: nothing usable arrived in time
+    return fail(ws ? (state.opened ? 'ws-silent' : 'ws-upgrade-refused') : state.opened ? 'stream-buffered' : 'probe-timeout')
   }
-  switch (input.type) {
-    case 'open':
-    case 'hello':
-      return [state, NONE]
-    case 'frame': {
-      const next = { ...state, frames: state.frames + 1 }
-      return [next, state.frames === 0 ? { kind: 'proven' } : NONE]
-    }
-    case 'probe-timeout':
-      return [state, NONE]
-    case 'silence':
-      return [{ kind: 'ended' }, { kind: 'fail', reason: 'heartbeat-lost' }]
-    case 'end': {
-      if (input.byServer || input.status !== undefined) return [{ kind: 'ended' }, { kind: 'retry', quietCut: false }]
-      const quiet = isQuietCut(input.quietMs, ctx.heartbeatMs)
-      if (quiet && state.quietCuts >= 1 && state.transport !== 'longpoll') {
-        return [{ kind: 'ended' }, { kind: 'fail', reason: 'idle-cut' }]
-      }
-      return [{ kind: 'ended' }, { kind: 'retry', quietCut: quiet }]
-    }
-  }
-}
-
-function probeFailure(ws: boolean, opened: boolean): FailureReason {
-  if (ws) return opened ? 'ws-silent' : 'ws-upgrade-refused'
-  return opened ? 'stream-buffered' : 'probe-timeout'
+  if (type === 'frame') return [{ ...state, frames: state.frames + 1 }, state.frames ? NONE : { kind: 'proven' }]
+  if (type === 'silence') return fail('heartbeat-lost')
+  if (type !== 'end') return [state, NONE]
+  if (input.byServer || input.status !== undefined) return retry(false)
+  const quiet = isQuietCut(input.quietMs, ctx.heartbeatMs)
+  // long-poll is never idle-cut: it shortens its hold instead
+  return quiet && state.quietCuts && state.transport !== 'longpoll' ? fail('idle-cut') : retry(quiet)
 }

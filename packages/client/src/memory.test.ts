@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FailureMemory, type StorageLike } from './memory.js'
+import { failureMemory, type StorageLike } from './memory.js'
 
 function storage(): StorageLike & { data: Map<string, string> } {
   const data = new Map<string, string>()
@@ -9,23 +9,23 @@ function storage(): StorageLike & { data: Map<string, string> } {
 describe('FailureMemory', () => {
   it('remembers a failure per key until it expires', () => {
     const store = storage()
-    const memory = new FailureMemory(store, 'pushline:http://a/rt', 1000)
+    const memory = failureMemory(store, 'pushline:http://a/rt', 1000)
     memory.remember('websocket', 'ws-silent', 10_000)
     expect(memory.read(10_500)).toEqual({ websocket: { reason: 'ws-silent', until: 11_000 } })
     expect(memory.read(11_000)).toEqual({})
-    expect(new FailureMemory(store, 'pushline:http://b/rt', 1000).read(10_500)).toEqual({})
+    expect(failureMemory(store, 'pushline:http://b/rt', 1000).read(10_500)).toEqual({})
   })
 
   it('forgets a transport that proved itself, and survives corrupt or throwing storage', () => {
     const store = storage()
-    const memory = new FailureMemory(store, 'k', 60_000)
+    const memory = failureMemory(store, 'k', 60_000)
     memory.remember('websocket', 'ws-silent')
     memory.remember('sse', 'stream-buffered')
     memory.forget('websocket')
     expect(Object.keys(memory.read())).toEqual(['sse'])
     store.data.set('k', '{not json')
     expect(memory.read()).toEqual({})
-    const broken = new FailureMemory(
+    const broken = failureMemory(
       {
         getItem: () => {
           throw new Error('blocked')

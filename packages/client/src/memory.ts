@@ -14,64 +14,60 @@ export interface Failure {
 }
 export type Failures = Partial<Record<TransportName, Failure>>
 
-// Node has no localStorage: failures are remembered for the life of the process, shared by its clients.
-const processMemory = new Map<string, string>()
-const inMemory: StorageLike = {
-  getItem: (key) => processMemory.get(key) ?? null,
-  setItem: (key, value) => void processMemory.set(key, value),
+export interface FailureMemory {
+  read(now?: number): Failures
+  remember(name: TransportName, reason: FailureReason, now?: number): void
+  forget(name: TransportName): void
 }
 
-/** localStorage where there is one that works (it throws in some private modes), else process memory. */
+// Node has no localStorage: failures are remembered for the life of the process, shared by its clients.
+const processMemory: Record<string, string> = {}
+const inMemory: StorageLike = {
+  getItem: (key) => processMemory[key] ?? null,
+  setItem: (key, value) => {
+    processMemory[key] = value
+  },
+}
+
+/** localStorage where there is one that works (absent in Node, throwing in some sandboxes), else process memory. */
 export function defaultStorage(): StorageLike {
   try {
-    const storage = (globalThis as { localStorage?: StorageLike }).localStorage
-    if (storage) {
-      storage.getItem('pushline')
-      return storage
-    }
+    const storage = (globalThis as unknown as { localStorage: StorageLike }).localStorage
+    storage.getItem('pushline')
+    return storage
   } catch {
-    // blocked storage: fall through
+    return inMemory
   }
-  return inMemory
 }
 
-/** Failures per origin (plus path: two mounts on one origin are two servers), read fresh and pruned of the expired. */
-export class FailureMemory {
-  constructor(
-    private readonly storage: StorageLike,
-    private readonly key: string,
-    private readonly ttlMs: number,
-  ) {}
-
-  read(now = Date.now()): Failures {
-    let all: Failures = {}
+/**
+ * Transport failures under one key (origin plus mount path: two mounts are two servers), read fresh every time
+ * (another tab may have learned something) and pruned of the expired. Storage errors are ignored: memory is an
+ * optimization, never a requirement.
+ */
+export function failureMemory(storage: StorageLike, key: string, ttlMs: number): FailureMemory {
+  const write = (failures: Failures) => {
     try {
-      all = JSON.parse(this.storage.getItem(this.key) ?? '{}') as Failures
-    } catch {
-      // corrupt entry: start over
-    }
+      storage.setItem(key, JSON.stringify(failures))
+    } catch {}
+  }
+  const read = (now = Date.now()) => {
     const live: Failures = {}
-    for (const [name, failure] of Object.entries(all) as [TransportName, Failure][]) {
-      if (failure && failure.until > now) live[name] = failure
-    }
+    try {
+      const all = JSON.parse(storage.getItem(key) ?? '{}') as Failures
+      for (const [name, failure] of Object.entries(all) as [TransportName, Failure][]) {
+        if (failure?.until > now) live[name] = failure
+      }
+    } catch {}
     return live
   }
-
-  remember(name: TransportName, reason: FailureReason, now = Date.now()): void {
-    this.write({ ...this.read(now), [name]: { reason, until: now + this.ttlMs } })
-  }
-
-  forget(name: TransportName): void {
-    const failures = this.read()
-    delete failures[name]
-    this.write(failures)
-  }
-
-  private write(failures: Failures): void {
-    try {
-      this.storage.setItem(this.key, JSON.stringify(failures))
-    } catch {
-      // quota or blocked storage: memory is an optimization, never a requirement
-    }
+  return {
+    read,
+    remember: (name, reason, now = Date.now()) => write({ ...read(now), [name]: { reason, until: now + ttlMs } }),
+    forget(name) {
+      const failures = read()
+      delete failures[name]
+      write(failures)
+    },
   }
 }

@@ -1,5 +1,5 @@
 import type { NegotiateResponse, TransportName } from '@pushline/core/wire'
-import { PROTOCOL_VERSION, TRANSPORT_NAMES } from '@pushline/core/wire'
+import { PROTOCOL_VERSION } from '@pushline/core/wire'
 import { ClientErrorCode, clientError, responseError } from './errors.js'
 
 /** What the client works from after `GET <url>/negotiate`: absolute endpoint URLs and the server's timings. */
@@ -10,29 +10,29 @@ export interface Negotiated {
   readonly heartbeatMs: number
 }
 
-export async function negotiate(base: string, fetchImpl: typeof fetch, signal: AbortSignal): Promise<Negotiated> {
+export async function negotiate(
+  base: string,
+  fetchImpl: typeof fetch,
+  signal: AbortSignal,
+  known: readonly string[],
+): Promise<Negotiated> {
   let res: Response
   try {
     res = await fetchImpl(`${base}/negotiate`, { signal })
   } catch (cause) {
-    throw clientError(ClientErrorCode.Network, `cannot reach ${base}/negotiate`, cause)
+    throw clientError(ClientErrorCode.Network, `cannot reach ${base}`, cause)
   }
   if (!res.ok) throw await responseError(res)
   const body = (await res.json()) as NegotiateResponse
-  if (body.protocol !== PROTOCOL_VERSION || !Array.isArray(body.transports)) {
-    throw clientError(ClientErrorCode.Protocol, `unsupported negotiate answer (protocol ${String(body.protocol)})`)
-  }
+  if (body.protocol !== PROTOCOL_VERSION) throw clientError(ClientErrorCode.Protocol, `protocol ${body.protocol}`)
   const endpoints = {} as Record<TransportName | 'publish', string>
-  for (const name of [...TRANSPORT_NAMES, 'publish'] as const) {
-    const path = body.endpoints?.[name]
-    if (!path) continue
-    const url = new URL(path, `${base}/`)
-    if (name === 'websocket') url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
-    endpoints[name] = url.href
+  for (const [name, path] of Object.entries(body.endpoints) as [TransportName, string][]) {
+    const url = new URL(path, `${base}/`).href
+    endpoints[name] = name === 'websocket' ? url.replace(/^http/, 'ws') : url
   }
   return {
-    // only what we speak and what has an endpoint, in the server's order
-    transports: (body.transports as readonly TransportName[]).filter((name) => TRANSPORT_NAMES.includes(name) && endpoints[name]),
+    // only what we speak, in the server's order
+    transports: body.transports.filter((name) => known.includes(name)),
     endpoints,
     holdMs: body.holdMs,
     heartbeatMs: body.heartbeatMs,

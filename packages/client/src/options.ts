@@ -18,35 +18,26 @@ export interface ClientOptions {
   readonly probeTimeoutMs?: number
   /** How long a transport failure is remembered. Default 10 minutes. */
   readonly failureTtlMs?: number
-  /** How often a better transport is re-tested in the background while on a worse one. Default 60 s. */
+  /** How often a better transport is re-tested in the background while on a worse one. Default 60 s (± jitter). */
   readonly upgradeIntervalMs?: number
   /** Reconnect backoff (full jitter). Default base 250 ms, cap 15 s. */
   readonly backoff?: BackoffOptions
-  /** How long a publish may wait for its answer. Default 10 s. */
+  /** How long an HTTP publish may wait for its answer. Default 10 s. */
   readonly publishTimeoutMs?: number
 }
 
-export interface ResolvedOptions {
-  readonly base: string
-  readonly transports: readonly TransportName[] | undefined
-  readonly fetch: typeof fetch
-  readonly probeTimeoutMs: number
-  readonly failureTtlMs: number
-  readonly upgradeIntervalMs: number
-  readonly backoff: BackoffOptions
-  readonly publishTimeoutMs: number
-}
+export type ResolvedOptions = Required<Omit<ClientOptions, 'transports' | 'WebSocket' | 'storage'>> & ClientOptions
 
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   return {
-    base: options.url.replace(/\/+$/, ''),
-    transports: options.transports,
-    // bound: a bare `fetch` reference called as a method of our object throws "Illegal invocation" in browsers
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    probeTimeoutMs: options.probeTimeoutMs ?? 4000,
-    failureTtlMs: options.failureTtlMs ?? 600_000,
-    upgradeIntervalMs: options.upgradeIntervalMs ?? 60_000,
-    backoff: options.backoff ?? { baseMs: 250, capMs: 15_000 },
-    publishTimeoutMs: options.publishTimeoutMs ?? 10_000,
+    probeTimeoutMs: 4000,
+    failureTtlMs: 600_000,
+    upgradeIntervalMs: 60_000,
+    backoff: { baseMs: 250, capMs: 15_000 },
+    publishTimeoutMs: 10_000,
+    // wrapped: a bare `fetch` called as a method of another object throws "Illegal invocation" in browsers
+    fetch: (input, init) => fetch(input, init),
+    ...options,
+    url: options.url.replace(/\/+$/, ''),
   }
 }

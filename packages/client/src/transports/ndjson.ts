@@ -4,7 +4,7 @@ import type { ClientTransport } from './types.js'
 /** Flushed chunked NDJSON: one JSON frame per line; a line may arrive split over several chunks. */
 export const ndjson: ClientTransport = (ctx, handlers) => {
   let buffer = ''
-  const stream = httpStream(ctx, handlers, 'application/x-ndjson', (text) => {
+  const stream = httpStream(ctx, handlers, (text) => {
     buffer += text
     let bye = false
     let newline = buffer.indexOf('\n')
@@ -14,7 +14,7 @@ export const ndjson: ClientTransport = (ctx, handlers) => {
       if (line) bye = forward(handlers, JSON.parse(line)) || bye
       newline = buffer.indexOf('\n')
     }
-    if (buffer.length > MAX_FRAME_CHARS) throw new RangeError('NDJSON line too long')
+    if (buffer.length > MAX_FRAME_CHARS) throw new RangeError()
     return bye
   })
   return { close: () => stream.close() }

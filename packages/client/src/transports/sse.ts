@@ -8,20 +8,20 @@ import type { ClientTransport } from './types.js'
  */
 export const sse: ClientTransport = (ctx, handlers) => {
   let bye = false
+  // characters fed since the last complete event: the bound on what the parser may hold for an unfinished one
+  let pending = 0
   const parser = createParser({
-    maxBufferSize: MAX_FRAME_CHARS,
     onEvent(message) {
-      // Events use the default type and their data has no `type`; control frames carry their own `type`.
+      pending = 0
+      // events use the default type and their data has no `type`; control frames carry their own
       const frame = JSON.parse(message.data) as { type?: string }
-      if (message.event === undefined || message.event === 'message') frame.type = 'event'
+      if (!message.event) frame.type = 'event'
       bye = forward(handlers, frame) || bye
     },
-    onError(error) {
-      // unknown fields are ignored as the SSE spec says; an endless event is not
-      if (error.type === 'max-buffer-size-exceeded') throw error
-    },
   })
-  const stream = httpStream(ctx, handlers, 'text/event-stream', (text) => {
+  const stream = httpStream(ctx, handlers, (text) => {
+    pending += text.length
+    if (pending > MAX_FRAME_CHARS) throw new RangeError()
     parser.feed(text)
     return bye
   })

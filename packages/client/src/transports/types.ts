@@ -6,7 +6,7 @@ export interface WebSocketLike {
   onopen: ((event: unknown) => void) | null
   onmessage: ((event: { data: unknown }) => void) | null
   onerror: ((event: unknown) => void) | null
-  onclose: ((event: { code?: number }) => void) | null
+  onclose: ((event: unknown) => void) | null
   send(data: string): void
   close(code?: number, reason?: string): void
 }
@@ -44,10 +44,8 @@ export interface TransportContext {
   readonly channels: readonly string[]
   /** The subscription's position now: where a (re)connection or the next poll starts. */
   position(): string | undefined
-  readonly heartbeatMs: number
-  /** Long-poll hold asked of the server; the client gives up on a poll `pollGraceMs` after the hold. */
+  /** Long-poll hold asked of the server (below any proxy idle timeout seen). */
   readonly holdMs: number
-  readonly pollGraceMs: number
   readonly fetch: typeof fetch
   readonly WebSocket: () => Promise<WebSocketCtor>
 }
@@ -56,7 +54,7 @@ export interface TransportSession {
   /** Stops everything this session started; no handler is called afterwards. */
   close(): void
   /** Publish over this connection when the transport can (WebSocket); undefined when it cannot right now. */
-  publish?(channel: string, data: unknown, timeoutMs: number): Promise<{ cursor: string }> | undefined
+  publish?(channel: string, data: unknown): Promise<{ cursor: string }> | undefined
 }
 
 export type ClientTransport = (ctx: TransportContext, handlers: TransportHandlers) => TransportSession
