@@ -8,8 +8,8 @@ export function emitter<Events>(): Emitter<Events> {
   const listeners: { [K in keyof Events]?: Set<(value: Events[K]) => void> } = {}
   return {
     on(name, listener) {
-      listeners[name] ??= new Set()
-      const set = listeners[name]
+      const set = listeners[name] ?? new Set()
+      listeners[name] = set
       set.add(listener)
       return () => void set.delete(listener)
     },
