@@ -133,3 +133,22 @@ describe('demo server', () => {
     expect(load.status).toBe(403)
   })
 })
+
+describe('demo configuration', () => {
+  it('reads ALLOWED_ORIGINS as * or a list, and explains invalid values', () => {
+    expect(readConfig({ ALLOWED_ORIGINS: '*' }).ALLOWED_ORIGINS).toBe('*')
+    expect(readConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).ALLOWED_ORIGINS).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ])
+    expect(() => readConfig({ PORT: 'eighty' })).toThrow(/PORT/)
+  })
+
+  it('refuses requests carrying an Origin that is not allowed', async () => {
+    const { url } = await start({ ALLOWED_ORIGINS: 'https://demo.example' })
+    const denied = await fetch(`${url}/rt/negotiate`, { headers: { origin: 'https://evil.example' } })
+    expect(denied.status).toBe(403)
+    const allowed = await fetch(`${url}/rt/negotiate`, { headers: { origin: 'https://demo.example' } })
+    expect(allowed.status).toBe(200)
+  })
+})

@@ -32,6 +32,7 @@ export async function buildDemoApp(options: DemoAppOptions): Promise<FastifyInst
     channels: demoChannels,
     ...(config.HEARTBEAT_MS ? { heartbeatMs: config.HEARTBEAT_MS } : {}),
     ...(config.HOLD_MS ? { holdMs: config.HOLD_MS } : {}),
+    ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
     // Anyone may watch; browsers may only publish chat. The ticker and load channels are written server-side.
     authorize: async (_request, { action, channels }) =>
       action === 'subscribe' || channels.every((channel) => BROWSER_PUBLISHABLE.has(channel)),

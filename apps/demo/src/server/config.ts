@@ -17,6 +17,15 @@ const envSchema = z.object({
   HOLD_MS: z.coerce.number().int().positive().optional(),
   /** Enables the /demo/ load-publisher endpoints used by the e2e suite. Off by default. */
   DEMO_CONTROL: flag,
+  /**
+   * Origins allowed to open WebSockets and make CORS requests: `*`, or a comma-separated list such as
+   * `https://demo.example,http://localhost:8080`. Unset: not checked (the plugin warns at start).
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .min(1)
+    .transform((v) => (v.trim() === '*' ? ('*' as const) : v.split(',').map((o) => o.trim()).filter(Boolean)))
+    .optional(),
   /** Later: a Redis URL selects the Redis Streams log (see log.ts). */
   REDIS_URL: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
