@@ -33,6 +33,9 @@ end
 local function trimAge(stream, channel, maxAgeMs, now)
   if maxAgeMs <= 0 then return end
   local cutoff = now - maxAgeMs
+  -- The usual case costs one entry: the oldest is young enough.
+  local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+  if #oldest == 0 or tonumber(oldest[1][2][4]) > cutoff then return end
   while true do
     local batch = redis.call('XRANGE', stream, '-', '+', 'COUNT', 64)
     local last = nil
