@@ -20,7 +20,10 @@ export async function measure() {
   return {
     minified: code.length,
     gzipped: gzipSync(code, { level: 9 }).length,
-    inputs: Object.keys(result.metafile.inputs),
+    // modules that left bytes in the output (esbuild also lists those it parsed and then shook out)
+    inputs: Object.entries(Object.values(result.metafile.outputs)[0].inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
   }
 }
 
