@@ -140,3 +140,32 @@ describe('climbing back', () => {
     }
   })
 })
+
+describe('behind a proxy with a short idle timeout', () => {
+  it('calls repeated idle cuts idle-cut, lands on longpoll with a hold below the proxy timeout, and loses nothing', async () => {
+    server = await startServer({ heartbeatMs: 3000, holdMs: 2500 })
+    proxy = await startFaultProxy(server.port, { idleCutMs: 1200 })
+    client = createClient({
+      url: `http://127.0.0.1:${proxy.port}/rt`,
+      storage: memoryStorage(),
+      transports: ['sse', 'longpoll'],
+      probeTimeoutMs: 1000,
+      upgradeIntervalMs: 600_000,
+      backoff: { baseMs: 50, capMs: 500 },
+    })
+    const record = collect(client)
+    const start = await server.app.pushline.log.head()
+    client.subscribe(['feed'], { cursor: start, onEvent: record.onEvent })
+    await vi.waitFor(() => expect(client!.transport).toBe('longpoll'), { timeout: 15_000, interval: 50 })
+    expect(record.changes.at(-1)).toEqual({ name: 'longpoll', previous: 'sse', reason: 'idle-cut' })
+    // the first held poll is cut too and teaches the client a shorter hold; after that, quiet polls survive
+    await new Promise((resolve) => setTimeout(resolve, 2500))
+    const states: string[] = []
+    client.on('state', ({ state }) => states.push(state))
+    await new Promise((resolve) => setTimeout(resolve, 4000))
+    expect(states).toEqual([])
+    await publishSteadily(server.app, 'feed', 500, 20, 20)
+    await vi.waitFor(() => expect(record.seen).toHaveLength(500), { timeout: DELIVERY_TIMEOUT, interval: 50 })
+    expect(record.seen).toEqual(range(500))
+  })
+})
