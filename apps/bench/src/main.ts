@@ -6,6 +6,8 @@ import { printStep, printTables, resultJson } from './driver/report.js'
 import { runSingle, type SingleResult } from './driver/single.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
+import { printRedisBench, printRedisStep } from './redis/print.js'
+import { INSTANCES, runRedisBench } from './redis/redis-bench.js'
 import { isSystemName, SYSTEMS, type SystemName } from './systems.js'
 
 const HELP = `pushline bench — pushline and its peers side by side (issue 7), or the log benchmark (issue 2)
@@ -13,6 +15,8 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
   pnpm bench                 full run: fan-out at N=1000 and N=100, idle cost (5,000), single subscriber
   pnpm bench --quick         fan-out at N=1000 only, short steps (under 3 minutes)
   pnpm bench --log           MemoryLog append and catch-up read against plain-array limits
+  pnpm bench --redis         fan-out: 3 instances on one Redis vs 1 on the MemoryLog, same run (issue 6)
+                             (takes --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
 options: --systems a,b   --n 1000,100   --rates 100,200   --step-ms 3000   --max-steps K   --workers W
          --only fanout,idle,single   --idle-n 5000   --single-ms 20000   --cpu-prof [dir]
@@ -22,6 +26,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     log: { type: 'boolean', default: false },
+    redis: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
     systems: { type: 'string' },
     n: { type: 'string' },
@@ -44,6 +49,22 @@ if (values.help) {
   console.log(HELP)
 } else if (values.log) {
   printLogBench(await runLogBench({ quick: values.quick }))
+} else if (values.redis) {
+  // The --quick fan-out's steps (1 s, rates doubling) keep both sides under ~2 minutes; N=1000 as the fan-out.
+  const n = numbers(values.n)?.[0] ?? 1000
+  const rates = numbers(values.rates) ?? [50, 100, 200, 400, 800, 1600, 3200, 6400].map((r) => Math.round((r * 1000) / n))
+  const started = Date.now()
+  console.log(`pushline bench --redis: N ${n}, ${INSTANCES} instances on one Redis vs 1 on the MemoryLog, steps ${Number(values['step-ms']) || 1_000} ms`)
+  const result = await runRedisBench({
+    n,
+    rates,
+    stepMs: Number(values['step-ms']) || 1_000,
+    workersPerSlot: Number(values.workers) || 1,
+    budgetMs: 90_000,
+    ...(Number(values['max-steps']) ? { maxSteps: Number(values['max-steps']) } : {}),
+    onStep: printRedisStep,
+  })
+  printRedisBench(result, Math.round((Date.now() - started) / 1000))
 } else {
   const quick = values.quick
   const systems = (list(values.systems) ?? [...SYSTEMS]).filter((s): s is SystemName => {

@@ -1,4 +1,5 @@
-import { MemoryLog } from '@pushline/core'
+import { type EventLog, MemoryLog } from '@pushline/core'
+import { createRedisLog } from '@pushline/redis'
 import { pushline } from '@pushline/server'
 import Fastify from 'fastify'
 import { installControl } from './harness.js'
@@ -6,7 +7,13 @@ import { installControl } from './harness.js'
 // The pushline systems: fastify + the plugin on a MemoryLog, all four transports; the load client picks one.
 // Limits a benchmark would trip over (every subscriber shares 127.0.0.1; one publisher publishes thousands per
 // second) are lifted; everything else is the plugin's default.
-const log = new MemoryLog()
+// With BENCH_REDIS_URL (and BENCH_REDIS_NAMESPACE) set, the log is a RedisLog with default options instead: the
+// `--redis` benchmark runs several of these on one Redis. Not REDIS_URL: a REDIS_URL left in the shell for the demo
+// must not silently move the ordinary benchmark onto Redis.
+const redisUrl = process.env.BENCH_REDIS_URL
+const log: EventLog = redisUrl
+  ? await createRedisLog({ url: redisUrl, namespace: process.env.BENCH_REDIS_NAMESPACE ?? 'bench' })
+  : new MemoryLog()
 const app = Fastify({ logger: false })
 await app.register(pushline, {
   prefix: '/rt',
