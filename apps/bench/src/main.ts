@@ -16,7 +16,7 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
   pnpm bench --quick         fan-out at N=1000 only, short steps (under 3 minutes)
   pnpm bench --log           MemoryLog append and catch-up read against plain-array limits
   pnpm bench --redis         fan-out: 3 instances on one Redis vs 1 on the MemoryLog, same run (issue 6)
-                             (takes --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
+                             (takes --quick, --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
 options: --systems a,b   --n 1000,100   --rates 100,200   --step-ms 3000   --max-steps K   --workers W
          --only fanout,idle,single   --idle-n 5000   --single-ms 20000   --cpu-prof [dir]
@@ -42,6 +42,10 @@ const { values } = parseArgs({
   allowPositionals: false,
 })
 
+// Events/s for N=1000 (deliveries/s = rate x N); smaller N scale the rate up to match.
+const FULL_RATES = [50, 100, 150, 200, 300, 450, 700, 1000, 1500, 2200, 3300, 5000, 7500]
+const QUICK_RATES = [50, 100, 200, 400, 800, 1600, 3200, 6400]
+
 const list = (text: string | undefined): string[] | undefined => text?.split(',').map((s) => s.trim()).filter(Boolean)
 const numbers = (text: string | undefined): number[] | undefined => list(text)?.map(Number).filter((x) => x > 0)
 
@@ -50,17 +54,20 @@ if (values.help) {
 } else if (values.log) {
   printLogBench(await runLogBench({ quick: values.quick }))
 } else if (values.redis) {
-  // The --quick fan-out's steps (1 s, rates doubling) keep both sides under ~2 minutes; N=1000 as the fan-out.
+  // The full fan-out's rate steps (events/s for N=1000, scaled for other N), 3 s steps and the halfway retry; the
+  // two sides stop at their first failure, which keeps the run under ~2 minutes (and no step starts after 100 s).
   const n = numbers(values.n)?.[0] ?? 1000
-  const rates = numbers(values.rates) ?? [50, 100, 200, 400, 800, 1600, 3200, 6400].map((r) => Math.round((r * 1000) / n))
+  // With --quick: the quick fan-out's doubling rates and 1 s steps (about 20 s).
+  const rates = numbers(values.rates) ?? (values.quick ? QUICK_RATES : FULL_RATES).map((r) => Math.round((r * 1000) / n))
+  const stepMs = Number(values['step-ms']) || (values.quick ? 1_000 : 3_000)
   const started = Date.now()
-  console.log(`pushline bench --redis: N ${n}, ${INSTANCES} instances on one Redis vs 1 on the MemoryLog, steps ${Number(values['step-ms']) || 1_000} ms`)
+  console.log(`pushline bench --redis: N ${n}, ${INSTANCES} instances on one Redis vs 1 on the MemoryLog, ${stepMs} ms steps`)
   const result = await runRedisBench({
     n,
     rates,
-    stepMs: Number(values['step-ms']) || 1_000,
+    stepMs,
     workersPerSlot: Number(values.workers) || 1,
-    budgetMs: 90_000,
+    budgetMs: 100_000,
     ...(Number(values['max-steps']) ? { maxSteps: Number(values['max-steps']) } : {}),
     onStep: printRedisStep,
   })
@@ -80,7 +87,7 @@ if (values.help) {
   const idleN = Number(values['idle-n']) || 5_000
   const singleMs = Number(values['single-ms']) || 20_000
   // Rates in events/s for N=1000, so that deliveries/s = rate x N; smaller N scale the rate up to match.
-  const baseRates = numbers(values.rates) ?? (quick ? [50, 100, 200, 400, 800, 1600, 3200, 6400] : [50, 100, 150, 200, 300, 450, 700, 1000, 1500, 2200, 3300, 5000, 7500])
+  const baseRates = numbers(values.rates) ?? (quick ? QUICK_RATES : FULL_RATES)
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'
   const started = Date.now()
   console.log(
