@@ -37,7 +37,8 @@ describe('attempt state machine', () => {
     ['websocket', true, 'ws-silent'],
     ['sse', true, 'stream-buffered'],
     ['ndjson', true, 'stream-buffered'],
-    ['sse', false, 'probe-timeout'],
+    ['sse', false, 'stream-buffered'],
+    ['ndjson', false, 'stream-buffered'],
     ['longpoll', false, 'probe-timeout'],
   ] as const)('names a %s probe timeout (opened: %s) %s', (transport, opened, reason) => {
     const inputs: AttemptInput[] = opened ? [{ type: 'open' }, { type: 'probe-timeout' }] : [{ type: 'probe-timeout' }]

@@ -75,8 +75,10 @@ export function step(state: AttemptState, input: AttemptInput, ctx: StepContext)
       return fail(ws ? (state.opened ? 'ws-silent' : 'ws-upgrade-refused') : 'http-error')
     }
     if (type === 'frame') return [state, NONE]
-    // probe-timeout or silence: nothing usable arrived in time
-    return fail(ws ? (state.opened ? 'ws-silent' : 'ws-upgrade-refused') : state.opened ? 'stream-buffered' : 'probe-timeout')
+    // probe-timeout or silence: nothing usable arrived in time. A stream that brought no hello is buffered, even when
+    // not its headers either (nginx buffering an HTTP/1.0 upstream holds them too); the subscription checks that the
+    // server answers at all before it blames the transport.
+    return fail(ws ? (state.opened ? 'ws-silent' : 'ws-upgrade-refused') : state.transport === 'longpoll' ? 'probe-timeout' : 'stream-buffered')
   }
   if (type === 'frame') return [{ ...state, frames: state.frames + 1 }, state.frames ? NONE : { kind: 'proven' }]
   if (type === 'silence') return fail('heartbeat-lost')

@@ -7,13 +7,13 @@ export type FailureReason =
   | 'ws-upgrade-refused'
   /** The WebSocket opened but no hello came through within the probe window: a proxy that swallows frames. */
   | 'ws-silent'
-  /** Response headers arrived but the hello did not within the probe window: a proxy buffers the stream. */
+  /** The server answers, but a stream's hello did not arrive within the probe window: a proxy buffers the stream. */
   | 'stream-buffered'
   /** A trusted stream went quiet for 2x heartbeatMs: stalled, or buffered after the first bytes. */
   | 'heartbeat-lost'
   /** Streams keep being cut while idle, sooner than heartbeats come: a short proxy idle timeout. */
   | 'idle-cut'
-  /** Neither headers nor hello arrived within the probe window. */
+  /** A long-poll brought no answer within the probe window while the server answers. */
   | 'probe-timeout'
   /** The stream endpoint answered with an HTTP error or could not be reached while the server itself answers. */
   | 'http-error'

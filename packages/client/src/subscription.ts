@@ -57,7 +57,7 @@ interface Attempt {
 }
 
 // Failures that look the same as "the server is down": checked against /negotiate before the transport is blamed.
-const AMBIGUOUS: readonly FailureReason[] = ['ws-upgrade-refused', 'http-error', 'probe-timeout']
+const AMBIGUOUS: readonly FailureReason[] = ['ws-upgrade-refused', 'http-error', 'probe-timeout', 'stream-buffered']
 
 /**
  * One subscription: a `main` connection that delivers and, at times, a `probe` connection on another transport

@@ -36,7 +36,7 @@ export const websocket: ClientTransport = (ctx, handlers) => {
   }
   const end = () => {
     if (done) return
-    stop(clientError(ClientErrorCode.PublishUnconfirmed, 'socket closed before the ack'))
+    stop(clientError(ClientErrorCode.PublishUnconfirmed, 'closed before its ack'))
     handlers.end({ byServer })
   }
   const onFrame = (frame: ServerFrame) => {
