@@ -9,8 +9,11 @@ const flag = z
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Ticker period; 0 turns the ticker off. */
-  TICKER_MS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Ticker period; 0 turns the ticker off. Unset: 1000 on the in-memory log, 0 (off) on Redis, where several
+   * instances share one log and each would publish its own ticker: set it on exactly one instance.
+   */
+  TICKER_MS: z.coerce.number().int().min(0).optional(),
   /** Heartbeat of the streaming transports (the plugin's default when unset). */
   HEARTBEAT_MS: z.coerce.number().int().positive().optional(),
   /** Longest long-poll hold (the plugin's default when unset). */
@@ -26,10 +29,21 @@ const envSchema = z.object({
     .min(1)
     .transform((v) => (v.trim() === '*' ? ('*' as const) : v.split(',').map((o) => o.trim()).filter(Boolean)))
     .optional(),
-  /** Later: a Redis URL selects the Redis Streams log (see log.ts). */
-  REDIS_URL: z.string().min(1).optional(),
+  /** Selects the Redis Streams log (see log.ts); unset or empty: the in-memory log. */
+  REDIS_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
+  /**
+   * The Redis log's namespace: instances sharing a namespace share one history. The same characters the log
+   * accepts (no braces: the namespace is the Redis Cluster hash tag).
+   */
+  REDIS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:@/-]{1,64}$/, 'must be 1-64 letters, digits or _ . : @ / -')
+    .default('demo'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-})
+}).transform(({ TICKER_MS, ...env }) => ({ ...env, TICKER_MS: TICKER_MS ?? (env.REDIS_URL ? 0 : 1000) }))
 
 export type DemoConfig = z.infer<typeof envSchema>
 

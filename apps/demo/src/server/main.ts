@@ -1,6 +1,6 @@
 import { buildDemoApp } from './app.js'
 import { readConfig } from './config.js'
-import { createLog } from './log.js'
+import { createLog, describeLog } from './log.js'
 
 /** `PORT=<n> pnpm demo`: one fastify process on HOST:PORT (default 127.0.0.1:8080) serving the plugin and the SPA. */
 async function main(): Promise<void> {
@@ -8,6 +8,8 @@ async function main(): Promise<void> {
   const log = await createLog(config)
   const app = await buildDemoApp({ config, log })
   app.addHook('onClose', async () => log.close())
+  // Which log (and whether this instance runs the ticker): with several instances on Redis, one ticker is enough.
+  app.log.info({ ...describeLog(config), tickerMs: config.TICKER_MS }, 'event log')
 
   let closing = false
   const shutdown = (signal: string): void => {
