@@ -38,3 +38,23 @@ describe('bench harness', () => {
     expect(stdout).toContain('Fan-out, N=3 subscribers')
   })
 })
+
+describe('bench --redis', () => {
+  // Starts its own redis-server (must be on PATH, as for packages/redis's tests), three instances on it and one on
+  // the MemoryLog; one short step each. Checks the shape of the closing JSON line and that nothing was lost.
+  it('runs one step on each side and ends with the redis JSON line', async () => {
+    const stdout = await runBench(['--redis', '--n', '6', '--rates', '20', '--step-ms', '300'])
+    const json = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      redis: Record<string, { instances: number; n: number; lost: number; deliveriesPerSec: number; p50Ms: number }>
+    }
+    expect(Object.keys(json.redis).slice(0, 3)).toEqual(['memory', 'redis3', 'ratio'])
+    expect(json.redis.memory!.instances).toBe(1)
+    expect(json.redis.redis3!.instances).toBe(3)
+    for (const side of [json.redis.memory!, json.redis.redis3!]) {
+      expect(side.n).toBe(6)
+      expect(side.lost).toBe(0)
+      expect(side.p50Ms).toBeGreaterThan(0)
+    }
+    expect(stdout).toContain('3 instances on one Redis vs 1 on the MemoryLog')
+  })
+})
