@@ -52,10 +52,16 @@ export async function startRedisServer(): Promise<RedisServer> {
     child.once('exit', onExit)
     child.once('error', fail)
   })
+  // Should the driver die without reaching stop() (an uncaught error), Redis must not outlive it.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL')
+  }
+  process.once('exit', killOnExit)
   return {
     url: `redis://127.0.0.1:${port}`,
     pid: child.pid!,
     async stop() {
+      process.off('exit', killOnExit)
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
       child.kill('SIGTERM')
