@@ -5,15 +5,17 @@ import type { SystemSpec } from '../systems.js'
 
 const MAX_IN_FLIGHT = 512
 const TICK_MS = 2
+/** How long publishes stay on one instance before the next one's turn (10 ticks: one ordering wait per turn). */
+const TURN_MS = 20
 
 /**
  * The fan-out driver's publisher (driver/publisher.ts: pipelined keep-alive POSTs, 2 ms pacing, at most 512 in
- * flight, send time stamped into the payload at send) spread over several instances: each 2 ms tick's events go to
- * the next instance, round-robin, one connection per instance.
+ * flight, send time stamped into the payload at send) spread over several instances, one connection each: the
+ * instances take turns of 20 ms, round-robin.
  *
  * The load clients take an event's sequence number as its position in the log (a lower one after a higher one
  * counts as a gap, then a duplicate). Publishes to different instances racing each other would land in Redis out of
- * sequence, so before a tick's events go to another instance the publisher waits until the events already sent
+ * sequence, so before the events of a turn go to another instance the publisher waits until the events already sent
  * are acknowledged (appended). With one instance it never waits: exactly the driver's publisher. The wait is not
  * counted as latency (events are stamped when sent); a publisher held back too long shows as the achieved rate
  * falling under 95 % of the target, which fails the step.
@@ -72,17 +74,21 @@ export class RoundRobinPublisher {
     }
     const start = performance.now()
     let current = -1
+    let turnStart = -Infinity
     // Bounded by `total` events and by 2x the duration.
     while (sent < total) {
       const elapsed = performance.now() - start
       if (elapsed > durationMs * 2 + 1000) break
       const due = Math.min(total, Math.floor((rate * elapsed) / 1000) + 1)
       if (sent < due) {
-        const next = this.turn++ % this.clients.length
-        // Ordering barrier (see above); bounded like the run itself.
-        if (next !== current && pending.size > 0) await settle(Math.max(0, durationMs * 2 + 1000 - elapsed))
-        current = next
-        const client = this.clients[next]!
+        if (elapsed - turnStart >= TURN_MS) {
+          const next = this.turn++ % this.clients.length
+          // Ordering barrier (see above); bounded like the run itself.
+          if (next !== current && pending.size > 0) await settle(Math.max(0, durationMs * 2 + 1000 - elapsed))
+          current = next
+          turnStart = performance.now() - start
+        }
+        const client = this.clients[current]!
         const target = Math.min(total, Math.floor((rate * (performance.now() - start)) / 1000) + 1)
         while (sent < target && pending.size < MAX_IN_FLIGHT) fire(client)
       }
