@@ -16,6 +16,11 @@ import { measure } from './measure.js'
 export interface LogBenchResult {
   readonly events: number
   readonly append: { readonly nsPerOp: number; readonly baselineNsPerOp: number; readonly ratio: number; readonly opsPerSec: number }
+  /**
+   * The same append against the least an async log that stores events as JSON can do: an awaited call that
+   * serializes the event and pushes it (no validation, no retention, no wake-ups). Reported beside the target.
+   */
+  readonly appendVsSerializeOnce: { readonly baselineNsPerOp: number; readonly ratio: number }
   readonly catchUp: { readonly ns: number; readonly baselineNs: number; readonly ratio: number }
   /** Diagnostics: what each part of an append / read costs, ns per event. */
   readonly breakdown: Readonly<Record<string, number>>
@@ -51,6 +56,14 @@ export async function runLogBench(options: { quick?: boolean } = {}): Promise<Lo
     await log.close()
   }, opts)
 
+  const serializeOnce = await measure(async () => {
+    const array: { channel: string; seq: number; json: string }[] = []
+    const push = async (channel: string, value: unknown): Promise<void> => {
+      array.push({ channel, seq: array.length, json: JSON.stringify(value) })
+    }
+    for (let i = 0; i < EVENTS; i++) await push(CHANNEL, data[i])
+  }, opts)
+
   // Catch-up read: 10,000 events after a cursor, in one read, against slicing them out of a plain array.
   const records = data.map((d, i) => ({ channel: CHANNEL, seq: i + 1, data: d }))
   const sliceBaseline = await measure(() => records.slice(0, EVENTS), { ops: 1, samples: samples * 4, warmup })
@@ -72,6 +85,10 @@ export async function runLogBench(options: { quick?: boolean } = {}): Promise<Lo
       baselineNsPerOp: round(pushBaseline.nsPerOp),
       ratio: round(appendRatio),
       opsPerSec: Math.round(1e9 / append.nsPerOp),
+    },
+    appendVsSerializeOnce: {
+      baselineNsPerOp: round(serializeOnce.nsPerOp),
+      ratio: round(append.nsPerOp / serializeOnce.nsPerOp),
     },
     catchUp: { ns: Math.round(catchUp.nsPerOp), baselineNs: Math.round(sliceBaseline.nsPerOp), ratio: round(catchUpRatio) },
     breakdown,
