@@ -6,6 +6,7 @@ import type { LiveConnection } from '../connections.js'
 import { ServerErrorCode } from '../errors.js'
 import { type StreamSink, startSession } from '../stream-session.js'
 import { parseSubscription } from '../subscription.js'
+import { chunkedFormat } from './chunked-format.js'
 import type { ServerTransport, TransportContext } from './types.js'
 
 /** How one streaming HTTP format (SSE, NDJSON) spells each frame. Events are cached bytes, shared by all. */
@@ -30,6 +31,7 @@ export const STREAM_HEADERS = {
 
 /** A streaming HTTP transport: validation and refusals answer as JSON errors, then the response is hijacked. */
 export function httpStreamTransport(format: HttpStreamFormat): ServerTransport {
+  const framed = { plain: format, chunked: chunkedFormat(format) }
   return {
     name: format.name,
     path: format.path,
@@ -47,7 +49,7 @@ export function httpStreamTransport(format: HttpStreamFormat): ServerTransport {
           release()
           throw error
         }
-        openStream(format, context, request, reply, subscription.channels, cursor, release)
+        openStream(framed, context, request, reply, subscription.channels, cursor, release)
       })
     },
   }
@@ -57,8 +59,13 @@ export function closingError(): PushlineError {
   return new PushlineError(ServerErrorCode.ServerClosing, 'the server is shutting down: retry elsewhere', { statusCode: 503 })
 }
 
+/**
+ * Frames are written straight to the socket once the headers are out: HTTP/1.1 responses get pre-framed chunks
+ * (`chunkedFormat`), HTTP/1.0 ones (nginx's default upstream protocol) the bare bytes, their end marked by the
+ * connection's close, exactly as Node's ServerResponse would have framed them.
+ */
 function openStream(
-  format: HttpStreamFormat,
+  formats: { readonly plain: HttpStreamFormat; readonly chunked: HttpStreamFormat },
   context: TransportContext,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -73,7 +80,9 @@ function openStream(
   socket.setNoDelay(true)
   const headers: Record<string, string | number | string[]> = {}
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value
-  res.writeHead(200, { ...headers, 'content-type': format.contentType, ...STREAM_HEADERS })
+  res.writeHead(200, { ...headers, 'content-type': formats.plain.contentType, ...STREAM_HEADERS })
+  res.flushHeaders()
+  const format = res.chunkedEncoding ? formats.chunked : formats.plain
   counters.connections++
   counters.connectionsTotal++
 
@@ -86,17 +95,17 @@ function openStream(
 
   const sink: StreamSink = {
     write: (chunk) => {
-      if (!ended) flusher.write(res, chunk)
+      if (!ended && !socket.destroyed) flusher.write(socket, chunk)
     },
-    pending: () => res.writableLength,
+    pending: () => socket.writableLength,
     drained: () =>
       new Promise<void>((resolve) => {
         const done = (): void => {
-          res.off('drain', done)
+          socket.off('drain', done)
           res.off('close', done)
           resolve()
         }
-        res.on('drain', done)
+        socket.on('drain', done)
         res.on('close', done)
       }),
   }
@@ -107,8 +116,9 @@ function openStream(
     sink.write(format.close(frame))
     ended = true
     session.close()
-    flusher.release(res)
-    // The connection itself goes too: a keep-alive socket left behind would hold the server's close open.
+    flusher.release(socket)
+    // res.end() adds the last chunk after what went straight to the socket. The connection itself goes too: a
+    // keep-alive socket left behind would hold the server's close open.
     res.end(() => socket.end())
     graceTimer = setTimeout(() => res.destroy(), options.closeGraceMs)
     graceTimer.unref()
@@ -117,7 +127,7 @@ function openStream(
   const connection: LiveConnection = {
     heartbeat: () => {
       sink.write(format.heartbeat)
-      if (res.writableLength > options.limits.maxBufferedBytes) slow()
+      if (socket.writableLength > options.limits.maxBufferedBytes) slow()
     },
     shutdown: () => {
       end({ type: 'close', reason: 'server shutting down: reconnect and resume', code: ServerErrorCode.StreamShutdown })
@@ -128,7 +138,7 @@ function openStream(
   const slow = (): void => {
     if (ended) return
     counters.slowConsumerDrops++
-    request.log.warn({ transport: format.name, pending: res.writableLength }, 'pushline: dropping slow consumer')
+    request.log.warn({ transport: format.name, pending: socket.writableLength }, 'pushline: dropping slow consumer')
     end({ type: 'close', reason: 'slow consumer: reconnect and resume', code: ServerErrorCode.StreamSlowConsumer })
   }
 
@@ -163,7 +173,7 @@ function openStream(
   res.on('close', () => {
     ended = true
     session.close()
-    flusher.release(res)
+    flusher.release(socket)
     if (graceTimer) clearTimeout(graceTimer)
     context.connections.delete(connection)
     counters.connections--
