@@ -1,9 +1,9 @@
 import type { SystemName } from '../systems.js'
 import { SYSTEM_SPECS } from '../systems.js'
 import { startServer, startWorkers } from './processes.js'
-import { CpuMeter, peakRssBytes } from './proc-stats.js'
+import { peakRssBytes } from './proc-stats.js'
 import { Publisher } from './publisher.js'
-import { mergeStats } from './step-stats.js'
+import { measureStep } from './step.js'
 
 export interface FanoutStep {
   /** Target publish rate, events/s. */
@@ -45,8 +45,6 @@ export interface FanoutOptions {
   readonly onStep?: (step: FanoutStep) => void
 }
 
-const P99_LIMIT_MS = 100
-const DRAIN_MS = 2_000
 
 /**
  * Fan-out: N subscribers in load workers, one publisher stepping the rate up; the sustainable rate is the highest
@@ -62,34 +60,8 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
     const publisher = new Publisher(server.port, SYSTEM_SPECS[system])
     try {
       if (ready.failed > 0) throw new Error(`${ready.failed} of ${options.n} subscribers failed: ${ready.error}`)
-      const runStep = async (rate: number, durationMs: number): Promise<FanoutStep> => {
-        const serverCpu = new CpuMeter([server.pid])
-        const clientCpu = new CpuMeter(pool.pids)
-        const publisherCpu = new CpuMeter([process.pid])
-        const published = await publisher.run(rate, durationMs)
-        const stats = mergeStats(await pool.collect(published.lastSeq, DRAIN_MS))
-        const reasons: string[] = []
-        if (stats.p99Ms >= P99_LIMIT_MS) reasons.push(`p99 ${stats.p99Ms} ms`)
-        if (stats.lost > 0) reasons.push(`${stats.lost} lost`)
-        if (stats.disconnected > 0) reasons.push(`${stats.disconnected} disconnected`)
-        if (published.errors > 0) reasons.push(`${published.errors} publish errors (${published.firstError})`)
-        if (published.achievedRate < rate * 0.95) reasons.push(`published only ${Math.round(published.achievedRate)}/s`)
-        return {
-          rate,
-          publishRate: Math.round(published.achievedRate),
-          deliveriesPerSec: Math.round(stats.received / (published.durationMs / 1000)),
-          p50Ms: stats.p50Ms,
-          p99Ms: stats.p99Ms,
-          maxMs: stats.maxMs,
-          lost: stats.lost,
-          duplicates: stats.duplicates,
-          serverCpuPct: serverCpu.percent(),
-          clientCpuPct: clientCpu.percent(),
-          publisherCpuPct: publisherCpu.percent(),
-          ok: reasons.length === 0,
-          ...(reasons.length > 0 ? { reason: reasons.join(', ') } : {}),
-        }
-      }
+      const runStep = (rate: number, durationMs: number): Promise<FanoutStep> =>
+        measureStep({ publisher, pools: [pool], serverPids: [server.pid] }, rate, durationMs)
       // Warm-up (not reported): JIT, lazily created buffers, the first-connection costs.
       await runStep(options.rates[0]!, Math.min(500, options.stepMs))
       const maxSteps = options.maxSteps ?? options.rates.length

@@ -1,10 +1,10 @@
+import { Publisher } from '../driver/publisher.js'
 import type { FanoutStep } from '../driver/fanout.js'
 import { type ServerProcess, startServer, startWorkers, type WorkerPool } from '../driver/processes.js'
 import { CpuMeter, peakRssBytes } from '../driver/proc-stats.js'
-import { mergeStats } from '../driver/step-stats.js'
+import { measureStep } from '../driver/step.js'
 import { SYSTEM_SPECS, type SystemName } from '../systems.js'
 import { startRedisServer } from './redis-server.js'
-import { RoundRobinPublisher } from './round-robin-publisher.js'
 
 /** The one transport of this benchmark: pushline over WebSocket, with the harness's lean raw WebSocket client. */
 export const REDIS_BENCH_SYSTEM: SystemName = 'pushline-websocket'
@@ -55,14 +55,12 @@ export interface RedisBenchOptions {
 }
 
 // The fan-out driver's criteria (driver/fanout.ts), unchanged.
-const P99_LIMIT_MS = 100
-const DRAIN_MS = 2_000
 
 interface Side {
   readonly name: SideName
   readonly servers: ServerProcess[]
   readonly pools: WorkerPool[]
-  publisher: RoundRobinPublisher | null
+  publisher: Publisher | null
   readonly steps: RedisStep[]
   done: boolean
   error?: string
@@ -96,35 +94,13 @@ export async function runRedisBench(options: RedisBenchOptions): Promise<RedisBe
     for (const side of sides) await guarded(side, () => connect(side, options))
 
     const runStep = async (side: Side, rate: number, durationMs: number): Promise<RedisStep> => {
-      const serverCpu = new CpuMeter(side.servers.map((s) => s.pid))
-      const clientCpu = new CpuMeter(side.pools.flatMap((p) => p.pids))
-      const publisherCpu = new CpuMeter([process.pid])
       const redisCpu = new CpuMeter([redis.pid])
-      const published = await side.publisher!.run(rate, durationMs)
-      const collected = await Promise.all(side.pools.map((p) => p.collect(published.lastSeq, DRAIN_MS)))
-      const stats = mergeStats(collected.flat())
-      const reasons: string[] = []
-      if (stats.p99Ms >= P99_LIMIT_MS) reasons.push(`p99 ${stats.p99Ms} ms`)
-      if (stats.lost > 0) reasons.push(`${stats.lost} lost`)
-      if (stats.disconnected > 0) reasons.push(`${stats.disconnected} disconnected`)
-      if (published.errors > 0) reasons.push(`${published.errors} publish errors (${published.firstError})`)
-      if (published.achievedRate < rate * 0.95) reasons.push(`published only ${Math.round(published.achievedRate)}/s`)
-      return {
+      const step = await measureStep(
+        { publisher: side.publisher!, pools: side.pools, serverPids: side.servers.map((s) => s.pid) },
         rate,
-        publishRate: Math.round(published.achievedRate),
-        deliveriesPerSec: Math.round(stats.received / (published.durationMs / 1000)),
-        p50Ms: stats.p50Ms,
-        p99Ms: stats.p99Ms,
-        maxMs: stats.maxMs,
-        lost: stats.lost,
-        duplicates: stats.duplicates,
-        serverCpuPct: serverCpu.percent(),
-        clientCpuPct: clientCpu.percent(),
-        publisherCpuPct: publisherCpu.percent(),
-        redisCpuPct: redisCpu.percent(),
-        ok: reasons.length === 0,
-        ...(reasons.length > 0 ? { reason: reasons.join(', ') } : {}),
-      }
+        durationMs,
+      )
+      return { ...step, redisCpuPct: redisCpu.percent() }
     }
 
     // Warm-up (not reported), as the fan-out driver does.
@@ -187,7 +163,7 @@ async function connect(side: Side, options: RedisBenchOptions): Promise<void> {
     side.pools.push(pool)
     if (ready.failed > 0) throw new Error(`${side.name}: ${ready.failed} of ${share} subscribers failed: ${ready.error}`)
   }
-  side.publisher = new RoundRobinPublisher(
+  side.publisher = new Publisher(
     side.servers.map((s) => s.port),
     SYSTEM_SPECS[REDIS_BENCH_SYSTEM],
   )

@@ -1,0 +1,49 @@
+import type { FanoutStep } from './fanout.js'
+import type { WorkerPool } from './processes.js'
+import { CpuMeter } from './proc-stats.js'
+import type { Publisher } from './publisher.js'
+import { mergeStats } from './step-stats.js'
+
+/** A step is sustainable when p99 publish-to-receive latency stays under this. */
+export const P99_LIMIT_MS = 100
+/** How long after the last publish every subscriber may take to catch up before the rest counts as lost. */
+export const DRAIN_MS = 2000
+
+/**
+ * One fan-out step: publish at `rate` for `durationMs`, wait for the subscribers to catch up, and judge it:
+ * sustainable when p99 < 100 ms, nothing lost, nobody disconnected, no publish failed and at least 95 % of the
+ * target rate was actually published. CPU of the servers, the load workers and the publisher is measured over it.
+ */
+export async function measureStep(
+  target: { readonly publisher: Publisher; readonly pools: readonly WorkerPool[]; readonly serverPids: readonly number[] },
+  rate: number,
+  durationMs: number,
+): Promise<FanoutStep> {
+  const serverCpu = new CpuMeter(target.serverPids)
+  const clientCpu = new CpuMeter(target.pools.flatMap((pool) => pool.pids))
+  const publisherCpu = new CpuMeter([process.pid])
+  const published = await target.publisher.run(rate, durationMs)
+  const collected = await Promise.all(target.pools.map((pool) => pool.collect(published.lastSeq, DRAIN_MS)))
+  const stats = mergeStats(collected.flat())
+  const reasons: string[] = []
+  if (stats.p99Ms >= P99_LIMIT_MS) reasons.push(`p99 ${stats.p99Ms} ms`)
+  if (stats.lost > 0) reasons.push(`${stats.lost} lost`)
+  if (stats.disconnected > 0) reasons.push(`${stats.disconnected} disconnected`)
+  if (published.errors > 0) reasons.push(`${published.errors} publish errors (${published.firstError})`)
+  if (published.achievedRate < rate * 0.95) reasons.push(`published only ${Math.round(published.achievedRate)}/s`)
+  return {
+    rate,
+    publishRate: Math.round(published.achievedRate),
+    deliveriesPerSec: Math.round(stats.received / (published.durationMs / 1000)),
+    p50Ms: stats.p50Ms,
+    p99Ms: stats.p99Ms,
+    maxMs: stats.maxMs,
+    lost: stats.lost,
+    duplicates: stats.duplicates,
+    serverCpuPct: serverCpu.percent(),
+    clientCpuPct: clientCpu.percent(),
+    publisherCpuPct: publisherCpu.percent(),
+    ok: reasons.length === 0,
+    ...(reasons.length > 0 ? { reason: reasons.join(', ') } : {}),
+  }
+}
