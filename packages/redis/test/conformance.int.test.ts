@@ -1,7 +1,7 @@
 import { runLogConformance } from '@pushline/core/conformance'
 import { afterAll, beforeAll } from 'vitest'
 import { redisHarness } from './fixtures/harness.js'
-import { type RedisServer, startRedis } from './fixtures/redis-server.js'
+import { type RedisServer, startRedis } from '../src/testing/index.js'
 
 let redis: RedisServer
 

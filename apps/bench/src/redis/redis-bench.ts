@@ -4,7 +4,7 @@ import { type ServerProcess, startServer, startWorkers, type WorkerPool } from '
 import { CpuMeter, peakRssBytes } from '../driver/proc-stats.js'
 import { measureStep } from '../driver/step.js'
 import { SYSTEM_SPECS, type SystemName } from '../systems.js'
-import { startRedisServer } from './redis-server.js'
+import { startRedis } from '@pushline/redis/testing'
 
 /** The one transport of this benchmark: pushline over WebSocket, with the harness's lean raw WebSocket client. */
 export const REDIS_BENCH_SYSTEM: SystemName = 'pushline-websocket'
@@ -73,7 +73,8 @@ interface Side {
  * take turns at each rate step, so a noisy neighbour hits both alike; a side stops at its first failed step.
  */
 export async function runRedisBench(options: RedisBenchOptions): Promise<RedisBenchResult> {
-  const redis = await startRedisServer()
+  const redis = await startRedis()
+  const redisPid = redis.pid ?? 0
   const memory: Side = { name: 'memory', servers: [], pools: [], publisher: null, steps: [], done: false }
   const redis3: Side = { name: 'redis3', servers: [], pools: [], publisher: null, steps: [], done: false }
   const sides = [memory, redis3]
@@ -94,7 +95,7 @@ export async function runRedisBench(options: RedisBenchOptions): Promise<RedisBe
     for (const side of sides) await guarded(side, () => connect(side, options))
 
     const runStep = async (side: Side, rate: number, durationMs: number): Promise<RedisStep> => {
-      const redisCpu = new CpuMeter([redis.pid])
+      const redisCpu = new CpuMeter([redisPid])
       const step = await measureStep(
         { publisher: side.publisher!, pools: side.pools, serverPids: side.servers.map((s) => s.pid) },
         rate,
@@ -133,7 +134,7 @@ export async function runRedisBench(options: RedisBenchOptions): Promise<RedisBe
         options.onStep?.(side.name, step)
       })
     }
-    redisPeakRssMb = mb(peakRssBytes(redis.pid))
+    redisPeakRssMb = mb(peakRssBytes(redisPid))
   } finally {
     peaks = sides.map((side) => mb(side.servers.reduce((sum, s) => sum + peakRssBytes(s.pid), 0)))
     for (const side of sides) {
@@ -141,7 +142,7 @@ export async function runRedisBench(options: RedisBenchOptions): Promise<RedisBe
       await Promise.all(side.pools.map((p) => p.stop()))
       await Promise.all(side.servers.map((s) => s.stop()))
     }
-    await redis.stop()
+    await redis.dispose()
   }
   const memoryResult = result(memory, 1, options.n, peaks[0]!)
   const redis3Result = result(redis3, INSTANCES, options.n, peaks[1]!)

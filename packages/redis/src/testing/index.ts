@@ -1,0 +1,1 @@
+export { freePort, type RedisServer, type RedisServerOptions, startRedis } from './redis-server.js'
