@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildDemoApp } from '../src/server/app.js'
 import { readConfig } from '../src/server/config.js'
 import { createLog, describeLog } from '../src/server/log.js'
-import { type RedisServer, startRedis } from './fixtures/redis-server.js'
+import { type RedisServer, startRedis } from '@pushline/redis/testing'
 
 // Several demo instances on one Redis: what one publishes, the others serve. Real redis-server, real sockets; the
 // demo's own config and createLog build the log, exactly as main.ts does.
@@ -38,7 +38,7 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  await redis?.stop()
+  await redis?.dispose()
   if (publicDir) await rm(publicDir, { recursive: true, force: true })
 })
 
