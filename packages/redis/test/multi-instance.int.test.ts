@@ -110,6 +110,16 @@ describe('three instances on one Redis behind round-robin nginx', () => {
 
   it('long-polls land on a different instance almost every time and resume exactly', async () => {
     const base = `http://127.0.0.1:${nginx!.port}/rt`
+    // The previous test killed and restarted instances: nginx may still hold one as failed (fail_timeout 1s).
+    // Wait, bounded, until all three answer through it again, so the rotation below is the steady state.
+    const seen = new Set<string>()
+    for (let i = 0; i < 100 && seen.size < 3; i++) {
+      const response = await fetch(`${base}/negotiate`)
+      seen.add(response.headers.get('x-pushline-instance') ?? '?')
+      await response.arrayBuffer()
+      if (seen.size < 3) await sleep(100)
+    }
+    expect(seen.size).toBe(3)
     let cursor = await log!.head()
     const start = cursor
     const served: string[] = []
