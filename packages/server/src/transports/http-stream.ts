@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION, PushlineError } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LiveConnection } from '../connections.js'
 import { ServerErrorCode } from '../errors.js'
+import { socketDrained } from '../socket-drained.js'
 import { type StreamSink, startSession } from '../stream-session.js'
 import { parseSubscription } from '../subscription.js'
 import { chunkedFormat } from './chunked-format.js'
@@ -98,16 +99,7 @@ function openStream(
       if (!ended && !socket.destroyed) flusher.write(socket, chunk)
     },
     pending: () => socket.writableLength,
-    drained: () =>
-      new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done)
-          res.off('close', done)
-          resolve()
-        }
-        socket.on('drain', done)
-        res.on('close', done)
-      }),
+    drained: () => socketDrained(socket),
   }
 
   /** Ends the stream on purpose: a `close` frame, then the end of the response (destroyed if it cannot flush). */

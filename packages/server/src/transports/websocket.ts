@@ -14,6 +14,7 @@ import { retryAfterOf, ServerErrorCode, WsCloseCode, wsCloseCodeFor } from '../e
 import { type StreamSink, startSession } from '../stream-session.js'
 import { checkChannels, checkCursor } from '../subscription.js'
 import { socketOf, wsEventFrame, wsTextFrame } from '../ws-frame.js'
+import { socketDrained } from '../socket-drained.js'
 import { closingError } from './http-stream.js'
 import type { ServerTransport, TransportContext } from './types.js'
 
@@ -286,15 +287,7 @@ class WsConnection implements LiveConnection {
   private drained(): Promise<void> {
     const raw = this.raw
     if (!raw || this.ended) return Promise.resolve()
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        raw.off('drain', done)
-        raw.off('close', done)
-        resolve()
-      }
-      raw.on('drain', done)
-      raw.on('close', done)
-    })
+    return socketDrained(raw)
   }
 }
 
