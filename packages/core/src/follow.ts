@@ -50,8 +50,7 @@ export function follow(
   let catchingUp = false
 
   const deliver = (event: LogEvent): void => {
-    // Cursors the log hands out are well formed: the sequence is what follows the last dash (no regex per delivery).
-    const seq = Number(event.cursor.slice(event.cursor.lastIndexOf('-') + 1))
+    const seq = seqOf(event)
     if (seq <= position) return
     position = seq
     cursor = event.cursor
@@ -153,4 +152,20 @@ export function follow(
       unlisten()
     },
   }
+}
+
+let lastEvent: LogEvent | undefined
+let lastSeq = 0
+
+/**
+ * The sequence number of an event's cursor. A fan-out hands the same event to every follower in turn, so the last
+ * answer is kept: one parse per event, not one per subscriber. Cursors the log hands out are well formed: the
+ * sequence is what follows the last dash (no regex).
+ */
+function seqOf(event: LogEvent): number {
+  if (event !== lastEvent) {
+    lastSeq = Number(event.cursor.slice(event.cursor.lastIndexOf('-') + 1))
+    lastEvent = event
+  }
+  return lastSeq
 }
