@@ -98,8 +98,8 @@ function openStream(
     write: (chunk) => {
       if (!ended && !socket.destroyed) flusher.write(socket, chunk)
     },
-    pending: () => socket.writableLength,
-    drained: () => socketDrained(socket),
+    pending: () => flusher.queuedBytes(socket) + socket.writableLength,
+    drained: () => socketDrained(flusher, socket),
   }
 
   /** Ends the stream on purpose: a `close` frame, then the end of the response (destroyed if it cannot flush). */
@@ -119,7 +119,7 @@ function openStream(
   const connection: LiveConnection = {
     heartbeat: () => {
       sink.write(format.heartbeat)
-      if (socket.writableLength > options.limits.maxBufferedBytes) slow()
+      if (sink.pending() > options.limits.maxBufferedBytes) slow()
     },
     shutdown: () => {
       end({ type: 'close', reason: 'server shutting down: reconnect and resume', code: ServerErrorCode.StreamShutdown })
@@ -130,7 +130,7 @@ function openStream(
   const slow = (): void => {
     if (ended) return
     counters.slowConsumerDrops++
-    request.log.warn({ transport: format.name, pending: socket.writableLength }, 'pushline: dropping slow consumer')
+    request.log.warn({ transport: format.name, pending: sink.pending() }, 'pushline: dropping slow consumer')
     end({ type: 'close', reason: 'slow consumer: reconnect and resume', code: ServerErrorCode.StreamSlowConsumer })
   }
 

@@ -133,8 +133,9 @@ class WsConnection implements LiveConnection {
     return this.gone
   }
 
+  /** Bytes not yet sent: queued in the flusher plus buffered in the socket. */
   private pending(): number {
-    return this.raw?.writableLength ?? this.ws.bufferedAmount
+    return this.raw ? this.context.flusher.queuedBytes(this.raw) + this.raw.writableLength : this.ws.bufferedAmount
   }
 
   private write(chunk: Buffer): void {
@@ -287,7 +288,7 @@ class WsConnection implements LiveConnection {
   private drained(): Promise<void> {
     const raw = this.raw
     if (!raw || this.ended) return Promise.resolve()
-    return socketDrained(raw)
+    return socketDrained(this.context.flusher, raw)
   }
 }
 
