@@ -21,8 +21,9 @@ export async function runSingle(system: SystemName, durationMs: number): Promise
     const publisher = new Publisher(server.port, SYSTEM_SPECS[system])
     try {
       if (ready.failed > 0) throw new Error(`subscriber failed: ${ready.error}`)
-      // Warm-up, not reported.
-      const warm = await publisher.run(10, 500)
+      // Warm-up, not reported: 200 events in a second, so that every server's publish and delivery path is
+      // compiled (JIT) before the quiet stream is measured, as in a server that has been running for a while.
+      const warm = await publisher.run(200, 1000)
       await pool.collect(warm.lastSeq, 2_000)
       const run = await publisher.run(10, durationMs)
       const stats = mergeStats(await pool.collect(run.lastSeq, 2_000))
