@@ -1,7 +1,7 @@
 import { parseCursor } from './cursor.js'
 import { CoreErrorCode, isPushlineError, PushlineError } from './errors.js'
 import type { LogEvent, Reset } from './event.js'
-import type { EventLog } from './log.js'
+import type { EventLog, LogListener } from './log.js'
 
 export interface FollowHandlers {
   /** Every event on the channels after the start cursor, in log order, each exactly once. */
@@ -39,118 +39,129 @@ export function follow(
   handlers: FollowHandlers,
   options: FollowOptions = {},
 ): Follower {
-  const batchLimit = options.batchLimit ?? 1000
-  const maxBuffered = options.maxBuffered ?? 10_000
-  let cursor = after
-  let position = parseCursor(after).seq
-  let live = false
-  let closed = false
-  let buffer: LogEvent[] = []
-  let overflowed = false
-  let catchingUp = false
+  return new Following(log, channels, after, handlers, options.batchLimit ?? 1000, options.maxBuffered ?? 10_000)
+}
 
-  const deliver = (event: LogEvent): void => {
-    const seq = seqOf(event)
-    if (seq <= position) return
-    position = seq
-    cursor = event.cursor
-    handlers.onEvent(event)
+/**
+ * The state of one follower, as fields and methods rather than captured variables and closures: every idle
+ * subscriber holds one. It is also its own log listener.
+ */
+class Following implements Follower, LogListener {
+  cursor: string
+  live = false
+  private position: number
+  private closed = false
+  private buffer: LogEvent[] = []
+  private overflowed = false
+  private catchingUp = false
+  private readonly unlisten: () => void
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly channels: readonly string[],
+    after: string,
+    private readonly handlers: FollowHandlers,
+    private readonly batchLimit: number,
+    private readonly maxBuffered: number,
+  ) {
+    this.cursor = after
+    this.position = parseCursor(after).seq
+    this.unlisten = log.listen(channels, this)
+    void this.catchUp()
   }
 
-  const fail = (error: unknown): void => {
-    if (closed) return
-    closed = true
-    unlisten()
-    handlers.onError(
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.buffer = []
+    this.unlisten()
+  }
+
+  onEvent(event: LogEvent): void {
+    if (this.closed) return
+    if (this.live) {
+      try {
+        this.deliver(event)
+      } catch (error) {
+        this.fail(error)
+      }
+    } else if (this.buffer.length < this.maxBuffered) this.buffer.push(event)
+    else this.overflowed = true
+  }
+
+  onGap(): void {
+    if (this.closed) return
+    if (!this.live) {
+      this.overflowed = true
+      return
+    }
+    this.live = false
+    this.buffer = []
+    void this.catchUp()
+  }
+
+  private deliver(event: LogEvent): void {
+    const seq = seqOf(event)
+    if (seq <= this.position) return
+    this.position = seq
+    this.cursor = event.cursor
+    this.handlers.onEvent(event)
+  }
+
+  private fail(error: unknown): void {
+    if (this.closed) return
+    this.closed = true
+    this.unlisten()
+    this.handlers.onError(
       isPushlineError(error)
         ? error
         : new PushlineError(CoreErrorCode.LogUnavailable, 'the event log failed', { statusCode: 503, cause: error }),
     )
   }
 
-  const catchUp = async (): Promise<void> => {
-    if (catchingUp) return
-    catchingUp = true
+  private async catchUp(): Promise<void> {
+    if (this.catchingUp) return
+    this.catchingUp = true
     try {
-      while (!closed) {
-        const result = await log.read(channels, cursor, { limit: batchLimit })
-        if (closed) return
+      while (!this.closed) {
+        const result = await this.log.read(this.channels, this.cursor, { limit: this.batchLimit })
+        if (this.closed) return
         if (result.type === 'reset') {
-          cursor = result.cursor
-          position = parseCursor(result.cursor).seq
-          buffer = []
-          overflowed = false
-          handlers.onReset(result)
+          this.cursor = result.cursor
+          this.position = parseCursor(result.cursor).seq
+          this.buffer = []
+          this.overflowed = false
+          this.handlers.onReset(result)
           continue
         }
         for (const event of result.events) {
-          if (closed) return
-          deliver(event)
+          if (this.closed) return
+          this.deliver(event)
         }
         if (result.more) continue
         const readTo = parseCursor(result.cursor).seq
-        if (readTo > position) {
-          position = readTo
-          cursor = result.cursor
+        if (readTo > this.position) {
+          this.position = readTo
+          this.cursor = result.cursor
         }
-        const pending = buffer
-        buffer = []
-        if (overflowed) {
-          overflowed = false
+        const pending = this.buffer
+        this.buffer = []
+        if (this.overflowed) {
+          this.overflowed = false
           continue
         }
         for (const event of pending) {
-          if (closed) return
-          deliver(event)
+          if (this.closed) return
+          this.deliver(event)
         }
-        live = true
+        this.live = true
         return
       }
     } catch (error) {
-      fail(error)
+      this.fail(error)
     } finally {
-      catchingUp = false
+      this.catchingUp = false
     }
-  }
-
-  const unlisten = log.listen(channels, {
-    onEvent(event) {
-      if (closed) return
-      if (live) {
-        try {
-          deliver(event)
-        } catch (error) {
-          fail(error)
-        }
-      } else if (buffer.length < maxBuffered) buffer.push(event)
-      else overflowed = true
-    },
-    onGap() {
-      if (closed) return
-      if (!live) {
-        overflowed = true
-        return
-      }
-      live = false
-      buffer = []
-      void catchUp()
-    },
-  })
-  void catchUp()
-
-  return {
-    get cursor() {
-      return cursor
-    },
-    get live() {
-      return live
-    },
-    close() {
-      if (closed) return
-      closed = true
-      buffer = []
-      unlisten()
-    },
   }
 }
 
