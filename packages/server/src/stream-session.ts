@@ -2,6 +2,7 @@ import {
   CoreErrorCode,
   type EventLog,
   type Follower,
+  type FollowHandlers,
   follow,
   isPushlineError,
   type LogEvent,
@@ -9,6 +10,7 @@ import {
   type Reset,
 } from '@pushline/core'
 import type { TransportCounters } from './metrics.js'
+import type { ResolvedOptions } from './options.js'
 
 /** Where a session's frames go: a socket-like writer that reports what it still has to send. */
 export interface StreamSink {
@@ -37,6 +39,19 @@ export interface SessionOptions {
   readonly batchBytes: number
 }
 
+const sessionOptions = new WeakMap<ResolvedOptions, SessionOptions>()
+
+/** The session options of a plugin's options: one object per plugin, not one per subscription. */
+export function sessionOptionsOf(options: ResolvedOptions): SessionOptions {
+  let found = sessionOptions.get(options)
+  if (!found) {
+    const { limits } = options
+    found = { maxBufferedBytes: limits.maxBufferedBytes, batchEvents: limits.maxBatchEvents, batchBytes: limits.maxBatchBytes }
+    sessionOptions.set(options, found)
+  }
+  return found
+}
+
 /**
  * Streams `channels` after `cursor` into `sink`. The backlog is read in batches that wait for the socket to drain
  * (a long catch-up never buffers more than about the high-water mark), then core's `follow()` takes over for live
@@ -53,62 +68,82 @@ export function startSession(
   handlers: SessionHandlers,
   options: SessionOptions,
 ): { close(): void } {
-  let closed = false
-  let follower: Follower | undefined
+  const session = new Session(log, sink, encoder, counters, handlers, options)
+  session.start(channels, cursor)
+  return session
+}
 
-  const writeEvent = (event: LogEvent): void => {
-    sink.write(encoder.event(event))
-    counters.eventsSent++
-  }
-  const writeReset = (reset: Reset): void => {
-    sink.write(encoder.reset(reset))
-    counters.resets++
-  }
+/** One session: an object with methods, not a dozen closures, since every idle subscriber holds one. */
+class Session implements FollowHandlers {
+  private closed = false
+  private follower: Follower | undefined
 
-  const run = async (): Promise<void> => {
-    let position = cursor
-    for (;;) {
-      const result = await log.read(channels, position, { limit: options.batchEvents, maxBytes: options.batchBytes })
-      if (closed) return
-      if (result.type === 'reset') {
-        writeReset(result)
-        position = result.cursor
-        continue
-      }
-      for (const event of result.events) writeEvent(event)
-      position = result.cursor
-      if (!result.more) break
-      if (sink.pending() > options.maxBufferedBytes / 2) await sink.drained()
-      if (closed) return
-    }
-    follower = follow(log, channels, position, {
-      onEvent(event) {
-        if (closed) return
-        writeEvent(event)
-        if (sink.pending() > options.maxBufferedBytes) handlers.onSlowConsumer()
-      },
-      onReset(reset) {
-        if (!closed) writeReset(reset)
-      },
-      onError(error) {
-        if (!closed) handlers.onError(error)
-      },
+  constructor(
+    private readonly log: EventLog,
+    private readonly sink: StreamSink,
+    private readonly encoder: StreamEncoder,
+    private readonly counters: TransportCounters,
+    private readonly handlers: SessionHandlers,
+    private readonly options: SessionOptions,
+  ) {}
+
+  start(channels: readonly string[], cursor: string): void {
+    this.run(channels, cursor).catch((error: unknown) => {
+      if (this.closed) return
+      this.handlers.onError(
+        isPushlineError(error)
+          ? error
+          : new PushlineError(CoreErrorCode.LogUnavailable, 'the event log failed', { statusCode: 503, cause: error }),
+      )
     })
   }
 
-  run().catch((error: unknown) => {
-    if (closed) return
-    handlers.onError(
-      isPushlineError(error)
-        ? error
-        : new PushlineError(CoreErrorCode.LogUnavailable, 'the event log failed', { statusCode: 503, cause: error }),
-    )
-  })
+  close(): void {
+    this.closed = true
+    this.follower?.close()
+  }
 
-  return {
-    close() {
-      closed = true
-      follower?.close()
-    },
+  onEvent(event: LogEvent): void {
+    if (this.closed) return
+    this.writeEvent(event)
+    if (this.sink.pending() > this.options.maxBufferedBytes) this.handlers.onSlowConsumer()
+  }
+
+  onReset(reset: Reset): void {
+    if (!this.closed) this.writeReset(reset)
+  }
+
+  onError(error: PushlineError): void {
+    if (!this.closed) this.handlers.onError(error)
+  }
+
+  private async run(channels: readonly string[], cursor: string): Promise<void> {
+    const { log, options, sink } = this
+    let position = cursor
+    for (;;) {
+      const result = await log.read(channels, position, { limit: options.batchEvents, maxBytes: options.batchBytes })
+      if (this.closed) return
+      if (result.type === 'reset') {
+        this.writeReset(result)
+        position = result.cursor
+        continue
+      }
+      for (const event of result.events) this.writeEvent(event)
+      position = result.cursor
+      if (!result.more) break
+      if (sink.pending() > options.maxBufferedBytes / 2) await sink.drained()
+      if (this.closed) return
+    }
+    this.follower = follow(log, channels, position, this)
+  }
+
+  private writeEvent(event: LogEvent): void {
+    this.sink.write(this.encoder.event(event))
+    this.counters.eventsSent++
+  }
+
+  private writeReset(reset: Reset): void {
+    this.sink.write(this.encoder.reset(reset))
+    this.counters.resets++
   }
 }

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LiveConnection } from '../connections.js'
 import { ServerErrorCode } from '../errors.js'
 import { socketDrained } from '../socket-drained.js'
-import { type StreamSink, startSession } from '../stream-session.js'
+import { type StreamSink, sessionOptionsOf, startSession } from '../stream-session.js'
 import { parseSubscription } from '../subscription.js'
 import { chunkedFormat } from './chunked-format.js'
 import type { ServerTransport, TransportContext } from './types.js'
@@ -153,11 +153,7 @@ function openStream(
         end({ type: 'close', reason: 'the event log failed: reconnect and resume', code: ServerErrorCode.StreamLogFailed })
       },
     },
-    {
-      maxBufferedBytes: options.limits.maxBufferedBytes,
-      batchEvents: options.limits.maxBatchEvents,
-      batchBytes: options.limits.maxBatchBytes,
-    },
+    sessionOptionsOf(options),
   )
 
   context.connections.add(connection)
