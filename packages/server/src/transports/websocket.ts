@@ -6,14 +6,14 @@ import {
   type ServerFrame,
   wsFrame,
 } from '@pushline/core'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
 import { z } from 'zod'
 import type { LiveConnection } from '../connections.js'
 import { retryAfterOf, ServerErrorCode, WsCloseCode, wsCloseCodeFor } from '../errors.js'
-import { type StreamSink, startSession } from '../stream-session.js'
+import { type SessionHandlers, type StreamEncoder, type StreamSink, sessionOptionsOf, startSession } from '../stream-session.js'
 import { checkChannels, checkCursor } from '../subscription.js'
-import { socketOf, wsEventFrame, wsTextFrame } from '../ws-frame.js'
+import { releaseUpgrade, socketOf, wsEventFrame, wsTextFrame } from '../ws-frame.js'
 import { socketDrained } from '../socket-drained.js'
 import { closingError } from './http-stream.js'
 import type { ServerTransport, TransportContext } from './types.js'
@@ -57,9 +57,15 @@ export const websocketTransport: ServerTransport = {
   },
 }
 
-class WsConnection implements LiveConnection {
+const WS_ENCODER: StreamEncoder = { event: wsEventFrame, reset: (reset) => wsTextFrame(wsFrame(reset)) }
+
+class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
   private readonly raw
   private readonly release: () => void
+  private readonly clientKey: string
+  private readonly log: FastifyBaseLogger
+  /** The upgrade request, kept only for an `authorize` hook (it is asked on every subscribe and publish). */
+  private readonly request: FastifyRequest | undefined
   private session: { close(): void } | undefined
   private queue: Promise<void> = Promise.resolve()
   private queued = 0
@@ -68,28 +74,27 @@ class WsConnection implements LiveConnection {
   private tokens: number
   private tokensAt = Date.now()
   private graceTimer: NodeJS.Timeout | undefined
-  private readonly gone: Promise<void>
 
   constructor(
     private readonly context: TransportContext,
     private readonly ws: WebSocket,
-    private readonly request: FastifyRequest,
+    request: FastifyRequest,
   ) {
     this.tokens = context.options.limits.subscribeBurst
     this.raw = socketOf(ws)
     this.raw?.setNoDelay(true)
+    this.clientKey = context.access.clientKey(request)
+    this.log = request.log
+    this.request = context.options.authorize ? request : undefined
+    // What the upgrade left behind (fastify's request and reply) need not live as long as the connection.
+    releaseUpgrade(ws, this.raw, (error) => this.log.debug({ err: error }, 'pushline: websocket error'))
     const { counters } = context
-    let resolveGone: () => void = () => {}
-    this.gone = new Promise<void>((resolve) => {
-      resolveGone = resolve
-    })
     try {
-      this.release = context.limiter.acquire(context.access.clientKey(request))
+      this.release = context.limiter.acquire(this.clientKey)
     } catch (error) {
       this.release = () => {}
       counters.refused++
       this.fail(error)
-      ws.once('close', resolveGone)
       return
     }
     counters.connections++
@@ -107,7 +112,6 @@ class WsConnection implements LiveConnection {
       context.connections.delete(this)
       counters.connections--
       this.release()
-      resolveGone()
     })
     this.enqueue(async () => {
       const cursor = await context.log.head()
@@ -129,16 +133,19 @@ class WsConnection implements LiveConnection {
 
   shutdown(): Promise<void> {
     const frame: CloseFrame = { type: 'close', reason: 'server shutting down: reconnect and resume', code: ServerErrorCode.StreamShutdown }
+    if (this.ws.readyState === this.ws.CLOSED) return Promise.resolve()
+    // Made only when asked: a promise per idle connection would cost memory for nothing.
+    const gone = new Promise<void>((resolve) => this.ws.once('close', () => resolve()))
     this.end(WsCloseCode.Shutdown, frame)
-    return this.gone
+    return gone
   }
 
   /** Bytes not yet sent: queued in the flusher plus buffered in the socket. */
-  private pending(): number {
+  pending(): number {
     return this.raw ? this.context.flusher.queuedBytes(this.raw) + this.raw.writableLength : this.ws.bufferedAmount
   }
 
-  private write(chunk: Buffer): void {
+  write(chunk: Buffer): void {
     if (this.ended || !this.raw || this.ws.readyState !== this.ws.OPEN) return
     this.context.flusher.write(this.raw, chunk)
   }
@@ -166,7 +173,7 @@ class WsConnection implements LiveConnection {
       : new PushlineError(ServerErrorCode.ServerInternal, 'internal error', { statusCode: 500, cause: error })
     if (pushline.statusCode >= 500) {
       this.context.counters.errors++
-      this.request.log.error({ err: error }, 'pushline: websocket failed')
+      this.log.error({ err: error }, 'pushline: websocket failed')
     }
     if (this.ended) return
     this.send({ type: 'error', error: pushline.toJSON().error })
@@ -176,7 +183,7 @@ class WsConnection implements LiveConnection {
   private slow(): void {
     if (this.ended) return
     this.context.counters.slowConsumerDrops++
-    this.request.log.warn({ transport: 'websocket', pending: this.pending() }, 'pushline: dropping slow consumer')
+    this.log.warn({ transport: 'websocket', pending: this.pending() }, 'pushline: dropping slow consumer')
     this.end(WsCloseCode.SlowConsumer, {
       type: 'close',
       reason: 'slow consumer: reconnect and resume',
@@ -232,44 +239,35 @@ class WsConnection implements LiveConnection {
     const start = checkCursor(requested)
     this.session?.close()
     this.session = undefined
-    await context.access.authorize(this.request, channels, 'subscribe')
+    if (this.request) await context.access.authorize(this.request, channels, 'subscribe')
     const cursor = start ?? (await context.log.head())
     if (this.ended) return
     this.send({ type: 'subscribed', channels, cursor })
-    const sink: StreamSink = {
-      write: (chunk) => this.write(chunk),
-      pending: () => this.pending(),
-      drained: () => this.drained(),
-    }
-    this.session = startSession(
-      context.log,
-      channels,
-      cursor,
-      sink,
-      { event: wsEventFrame, reset: (reset) => wsTextFrame(wsFrame(reset)) },
-      context.counters,
-      { onSlowConsumer: () => this.slow(), onError: (error) => this.logFailed(error) },
-      {
-        maxBufferedBytes: context.options.limits.maxBufferedBytes,
-        batchEvents: context.options.limits.maxBatchEvents,
-        batchBytes: context.options.limits.maxBatchBytes,
-      },
-    )
+    // The connection is its session's sink and handlers: no objects or closures per subscription.
+    this.session = startSession(context.log, channels, cursor, this, WS_ENCODER, context.counters, this, sessionOptionsOf(context.options))
+  }
+
+  onSlowConsumer(): void {
+    this.slow()
+  }
+
+  onError(error: PushlineError): void {
+    this.logFailed(error)
   }
 
   private async publish(id: string, channel: string, data: unknown): Promise<void> {
     const { context } = this
     try {
-      context.publishRate.take(context.access.clientKey(this.request))
+      context.publishRate.take(this.clientKey)
       if (data === undefined) throw invalid('publish needs "data"')
-      await context.access.authorize(this.request, [channel], 'publish')
+      if (this.request) await context.access.authorize(this.request, [channel], 'publish')
       const event = await context.publisher.publish(channel, data)
       this.send({ type: 'ack', id, cursor: event.cursor })
     } catch (error) {
       const pushline = isPushlineError(error) ? error : undefined
       if (!pushline || pushline.statusCode >= 500) {
         context.counters.errors++
-        this.request.log.error({ err: error }, 'pushline: websocket publish failed')
+        this.log.error({ err: error }, 'pushline: websocket publish failed')
       }
       const wire = pushline?.toJSON().error ?? { code: ServerErrorCode.ServerInternal, message: 'publish failed' }
       // A rate-limited publish says when to retry, like the HTTP answer's Retry-After.
@@ -281,11 +279,11 @@ class WsConnection implements LiveConnection {
 
   private logFailed(error: PushlineError): void {
     this.context.counters.errors++
-    this.request.log.error({ err: error }, 'pushline: log failed under a websocket')
+    this.log.error({ err: error }, 'pushline: log failed under a websocket')
     this.end(WsCloseCode.LogFailed, { type: 'close', reason: 'the event log failed: reconnect and resume', code: ServerErrorCode.StreamLogFailed })
   }
 
-  private drained(): Promise<void> {
+  drained(): Promise<void> {
     const raw = this.raw
     if (!raw || this.ended) return Promise.resolve()
     return socketDrained(this.context.flusher, raw)
