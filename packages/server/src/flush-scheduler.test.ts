@@ -27,7 +27,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 async function loadUp(scheduler: FlushScheduler, slow: Recorder): Promise<void> {
   for (let i = 0; i < 3; i++) {
     scheduler.write(slow, frame)
-    // Bounded: the flush is due on the next loop turn at the latest.
+    // Bounded: the flush is due within maxDelayMs.
     while (slow.batches.length <= i) await new Promise((resolve) => setTimeout(resolve, 1))
   }
   slow.batches.length = 0
@@ -35,7 +35,7 @@ async function loadUp(scheduler: FlushScheduler, slow: Recorder): Promise<void> 
 
 describe('FlushScheduler', () => {
   it('hands each target everything queued for it in one write, joined once for targets given the same frames', async () => {
-    const scheduler = new FlushScheduler()
+    const scheduler = new FlushScheduler(10)
     const targets = [new Recorder(), new Recorder()]
     const frames = [Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]
     for (const each of frames) for (const target of targets) scheduler.write(target, each)
@@ -48,7 +48,7 @@ describe('FlushScheduler', () => {
   })
 
   it('release hands over what is queued at once, and drops it for a target that is gone', async () => {
-    const scheduler = new FlushScheduler()
+    const scheduler = new FlushScheduler(10)
     const [open, gone] = [new Recorder(), new Recorder()]
     scheduler.write(open, frame)
     scheduler.write(open, frame)
@@ -63,7 +63,7 @@ describe('FlushScheduler', () => {
   })
 
   it('under light load flushes before a publish that awaited the fan-out goes on (frames leave before the answer)', async () => {
-    const scheduler = new FlushScheduler()
+    const scheduler = new FlushScheduler(10)
     const target = new Recorder()
     const append = async (): Promise<void> => {
       scheduler.write(target, frame)
@@ -73,8 +73,29 @@ describe('FlushScheduler', () => {
     expect(target.batches).toEqual([1])
   })
 
-  it('under heavy load, flushes on the next loop turn, so the writes of separate tasks (publishes) join', async () => {
-    const scheduler = new FlushScheduler()
+  it('under heavy load, waits as long as the last flush took and joins what is written meanwhile', async () => {
+    const busyMs = 40
+    const scheduler = new FlushScheduler(1000)
+    const slow = new Recorder(busyMs)
+    await loadUp(scheduler, slow)
+    scheduler.write(slow, frame)
+    // Bounded: the flush is due within busyMs.
+    while (slow.batches.length < 1) await new Promise((resolve) => setTimeout(resolve, 1))
+    const flushedAt = performance.now()
+    // Writes of separate loop turns (separate publishes) now join one write.
+    scheduler.write(slow, frame)
+    await nextTurn()
+    scheduler.write(slow, frame)
+    await Promise.resolve()
+    scheduler.write(slow, frame)
+    expect(slow.batches).toEqual([1])
+    while (slow.batches.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(slow.batches).toEqual([1, 3])
+    expect(performance.now() - flushedAt).toBeGreaterThanOrEqual(busyMs - 1)
+  })
+
+  it('with maxDelayMs 0, under heavy load flushes every loop turn, joining the publishes of one turn', async () => {
+    const scheduler = new FlushScheduler(0)
     const slow = new Recorder(20)
     await loadUp(scheduler, slow)
     const publish = async (): Promise<void> => {
@@ -82,16 +103,18 @@ describe('FlushScheduler', () => {
     }
     // Two publishes handled in one loop turn, the second after the first was answered.
     await publish()
-    expect(slow.batches).toEqual([])
     await publish()
     await new Promise((resolve) => process.nextTick(resolve))
     expect(slow.batches).toEqual([])
     await nextTurn()
     expect(slow.batches).toEqual([2])
+    await publish()
+    await nextTurn()
+    expect(slow.batches).toEqual([2, 1])
   })
 
   it('goes back to flushing at once when the load drops', async () => {
-    const scheduler = new FlushScheduler()
+    const scheduler = new FlushScheduler(10)
     const target = new Recorder()
     await loadUp(scheduler, new Recorder(20))
     // Cheap flushes far apart bring the moving average down (bounded: 50 flushes).

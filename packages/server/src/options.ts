@@ -79,6 +79,12 @@ export interface PushlineOptions {
   readonly metrics?: boolean | PushlineMetricsOptions
   /** How long a closing connection may take to flush its last frames before it is destroyed (default 2,000 ms). */
   readonly closeGraceMs?: number
+  /**
+   * Under heavy fan-out, the longest a frame may wait to share a write with later ones (default 10 ms). Writes are
+   * flushed at once while flushing takes little of the time; only when it dominates does the next flush wait, as
+   * long as the last one took and at most this long. 0 flushes every loop turn.
+   */
+  readonly maxFlushDelayMs?: number
 }
 
 const isFunction = (value: unknown): boolean => typeof value === 'function'
@@ -142,6 +148,7 @@ const optionsSchema = z
       ])
       .default(false),
     closeGraceMs: ms(0, 60_000).default(2000),
+    maxFlushDelayMs: ms(0, 1000).default(10),
   })
   .strict()
 

@@ -54,7 +54,7 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
     ),
     publisher: new Publisher(() => log, options, metrics),
     connections,
-    flusher: new FlushScheduler(),
+    flusher: new FlushScheduler(options.maxFlushDelayMs),
   }
   const metricsOptions = typeof options.metrics === 'object' ? options.metrics : options.metrics ? {} : undefined
   const registry = metricsOptions ? registerPrometheus(metrics, metricsOptions.registry) : undefined
