@@ -1,4 +1,4 @@
-import { isPushlineError, longpollBatch } from '@pushline/core'
+import { type EventLog, isPushlineError, longpollBatch } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LiveConnection } from '../connections.js'
 import { badRequest } from '../errors.js'
@@ -30,7 +30,47 @@ async function poll(context: TransportContext, request: FastifyRequest, reply: F
   reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8')
   if (subscription.cursor === undefined) return longpollBatch([], await log.head())
   if (context.connections.closing) throw closingError()
+  const read = (cursor: string) =>
+    log.read(subscription.channels, cursor, { limit: options.limits.maxBatchEvents, maxBytes: options.limits.maxBatchBytes })
 
+  try {
+    // Under load most polls find events waiting: they are answered without setting up a hold.
+    const first = await read(subscription.cursor)
+    const answer = answerOf(first, context, reply)
+    if (answer !== undefined) return answer
+    // Nothing yet: a quiet channel may still advance the cursor to the head, but the answer keeps the client's.
+    return await hold(context, request, reply, subscription.channels, first.cursor, holdMs, read)
+  } catch (error) {
+    if (!isPushlineError(error) || error.statusCode >= 500) counters.errors++
+    throw error
+  }
+}
+
+type Read = (cursor: string) => ReturnType<EventLog['read']>
+
+/** The answer to a read: a batch, a 410 reset, or undefined when there is nothing to send yet. */
+function answerOf(result: Awaited<ReturnType<Read>>, context: TransportContext, reply: FastifyReply): string | undefined {
+  if (result.type === 'reset') {
+    context.counters.resets++
+    reply.code(410)
+    return JSON.stringify(result)
+  }
+  if (result.events.length === 0) return undefined
+  context.counters.eventsSent += result.events.length
+  return longpollBatch(result.events, result.cursor)
+}
+
+/** Holds the poll until an event comes (answered like any read) or `holdMs` passes (204). Counts as a connection. */
+async function hold(
+  context: TransportContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  channels: readonly string[],
+  from: string,
+  holdMs: number,
+  read: Read,
+): Promise<string | FastifyReply> {
+  const { counters, log } = context
   const release = context.limiter.acquire(context.access.clientKey(request))
   const abort = new AbortController()
   const done = new Promise<void>((resolve) => reply.raw.once('close', resolve))
@@ -48,36 +88,22 @@ async function poll(context: TransportContext, request: FastifyRequest, reply: F
   counters.connectionsTotal++
   context.connections.add(connection)
   try {
-    let cursor = subscription.cursor
-    for (;;) {
-      const result = await log.read(subscription.channels, cursor, {
-        limit: options.limits.maxBatchEvents,
-        maxBytes: options.limits.maxBatchBytes,
-      })
-      if (result.type === 'reset') {
-        counters.resets++
-        reply.code(410)
-        return JSON.stringify(result)
-      }
-      if (result.events.length > 0) {
-        counters.eventsSent += result.events.length
-        return longpollBatch(result.events, result.cursor)
-      }
-      // Nothing yet: a quiet channel may still advance the cursor to the head, but the answer keeps the client's.
-      cursor = result.cursor
-      if (abort.signal.aborted) break
+    let cursor = from
+    // Bounded by holdMs (the abort) and by the client going away.
+    while (!abort.signal.aborted) {
       try {
-        await log.wait(subscription.channels, cursor, abort.signal)
+        await log.wait(channels, cursor, abort.signal)
       } catch (error) {
         if (abort.signal.aborted) break
         throw error
       }
+      const result = await read(cursor)
+      const answer = answerOf(result, context, reply)
+      if (answer !== undefined) return answer
+      cursor = result.cursor
     }
     reply.code(204).send()
     return reply
-  } catch (error) {
-    if (!isPushlineError(error) || error.statusCode >= 500) counters.errors++
-    throw error
   } finally {
     clearTimeout(timer)
     reply.raw.off('close', onGone)
