@@ -6,13 +6,23 @@ export interface LiveConnection {
   shutdown(): Promise<void>
 }
 
+/** A heartbeat round is spread over this many ticks, so N connections never all write in the same turn. */
+export const HEARTBEAT_SLICES = 10
+
 /**
  * Every open connection of the plugin, so that one shared timer heartbeats them all (no timer per connection)
- * and shutdown reaches each of them.
+ * and shutdown reaches each of them. The timer ticks every `heartbeatMs / 10` and heartbeats the next tenth of
+ * the connections: every connection still gets one per `heartbeatMs` (give or take a tick), but 10,000 idle
+ * connections cost ten small bursts of writes instead of one that would stall every delivery behind it.
  */
 export class ConnectionSet {
   private readonly live = new Set<LiveConnection>()
   private timer: NodeJS.Timeout | undefined
+  /** The current round: a Set iterator is live, so connections added meanwhile are visited too. */
+  private round: Iterator<LiveConnection> | undefined
+  private roundTick = 0
+  private roundSize = 0
+  private visited = 0
   closing = false
 
   constructor(private readonly heartbeatMs: number) {}
@@ -20,10 +30,31 @@ export class ConnectionSet {
   add(connection: LiveConnection): void {
     this.live.add(connection)
     if (!this.timer) {
-      this.timer = setInterval(() => {
-        for (const each of this.live) each.heartbeat()
-      }, this.heartbeatMs)
+      this.timer = setInterval(() => this.tick(), this.heartbeatMs / HEARTBEAT_SLICES)
       this.timer.unref()
+    }
+  }
+
+  /** One tick of a round of HEARTBEAT_SLICES ticks: the next tenth of the connections; the last tick, the rest. */
+  private tick(): void {
+    if (this.roundTick === 0) {
+      this.round = this.live.values()
+      this.roundSize = this.live.size
+      this.visited = 0
+    }
+    this.roundTick++
+    const last = this.roundTick === HEARTBEAT_SLICES
+    const target = last ? Number.POSITIVE_INFINITY : Math.ceil((this.roundSize * this.roundTick) / HEARTBEAT_SLICES)
+    // Bounded by the connections in the set.
+    while (this.round && this.visited < target) {
+      const next = this.round.next()
+      if (next.done) break
+      this.visited++
+      next.value.heartbeat()
+    }
+    if (last) {
+      this.roundTick = 0
+      this.round = undefined
     }
   }
 
@@ -32,6 +63,8 @@ export class ConnectionSet {
     if (this.live.size === 0 && this.timer) {
       clearInterval(this.timer)
       this.timer = undefined
+      this.round = undefined
+      this.roundTick = 0
     }
   }
 

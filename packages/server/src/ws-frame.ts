@@ -26,6 +26,11 @@ export function wsTextFrame(payload: Buffer): Buffer {
   return frame
 }
 
+/** An empty, final, unmasked ping frame (RFC 6455 §5.5.2). */
+export function wsPingFrame(): Buffer {
+  return Buffer.from([0x89, 0x00])
+}
+
 /** The framed bytes of an event, cached per event object. */
 export const wsEventFrame: (event: LogEvent) => Buffer = cachedEncoder((event) => wsTextFrame(wsEvent(event)))
 

@@ -13,7 +13,7 @@ import type { LiveConnection } from '../connections.js'
 import { retryAfterOf, ServerErrorCode, WsCloseCode, wsCloseCodeFor } from '../errors.js'
 import { type SessionHandlers, type StreamEncoder, type StreamSink, sessionOptionsOf, startSession } from '../stream-session.js'
 import { checkChannels, checkCursor } from '../subscription.js'
-import { releaseUpgrade, socketOf, wsEventFrame, wsTextFrame } from '../ws-frame.js'
+import { releaseUpgrade, socketOf, wsEventFrame, wsPingFrame, wsTextFrame } from '../ws-frame.js'
 import { socketDrained } from '../socket-drained.js'
 import { closingError } from './http-stream.js'
 import type { ServerTransport, TransportContext } from './types.js'
@@ -56,6 +56,9 @@ export const websocketTransport: ServerTransport = {
     })
   },
 }
+
+/** A ping (answered by the client's pong, which proves it alive) and the `heartbeat` frame a browser can see, in one write. */
+const WS_HEARTBEAT = Buffer.concat([wsPingFrame(), wsTextFrame(wsFrame({ type: 'heartbeat' }))])
 
 const WS_ENCODER: StreamEncoder = { event: wsEventFrame, reset: (reset) => wsTextFrame(wsFrame(reset)) }
 
@@ -126,8 +129,7 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
       return
     }
     this.alive = false
-    this.ws.ping()
-    this.send({ type: 'heartbeat' })
+    this.write(WS_HEARTBEAT)
     if (this.pending() > this.context.options.limits.maxBufferedBytes) this.slow()
   }
 
