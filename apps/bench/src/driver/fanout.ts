@@ -38,7 +38,10 @@ export interface FanoutOptions {
   readonly rates: readonly number[]
   readonly stepMs: number
   readonly workers: number
-  /** Try one rate between the last sustainable step and the first failed one. */
+  /**
+   * Run a failed step once more before stopping (a noisy neighbour should not end a ladder), then try one rate
+   * between the last sustainable step and the failed one.
+   */
   readonly refine: boolean
   readonly maxSteps?: number
   readonly cpuProfDir?: string
@@ -66,9 +69,16 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       await runStep(options.rates[0]!, Math.min(500, options.stepMs))
       const maxSteps = options.maxSteps ?? options.rates.length
       for (const rate of options.rates.slice(0, maxSteps)) {
-        const step = await runStep(rate, options.stepMs)
+        let step = await runStep(rate, options.stepMs)
         steps.push(step)
         options.onStep?.(step)
+        if (!step.ok && options.refine && step.lost === 0) {
+          // Confirm a latency failure once (a loss is never retried away).
+          await new Promise((resolve) => setTimeout(resolve, 500))
+          step = await runStep(rate, options.stepMs)
+          steps.push(step)
+          options.onStep?.(step)
+        }
         if (!step.ok) break
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
