@@ -62,6 +62,29 @@ const WS_HEARTBEAT = Buffer.concat([wsPingFrame(), wsTextFrame(wsFrame({ type: '
 
 const WS_ENCODER: StreamEncoder = { event: wsEventFrame, reset: (reset) => wsTextFrame(wsFrame(reset)) }
 
+/**
+ * The connection of each open WebSocket. The socket's listeners are shared functions that look their connection
+ * up here, rather than closures per connection.
+ */
+const OPEN = new WeakMap<WebSocket, WsConnection>()
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  OPEN.get(this)?.receive(data, isBinary)
+}
+
+function onPong(this: WebSocket): void {
+  OPEN.get(this)?.pong()
+}
+
+function onClose(this: WebSocket): void {
+  OPEN.get(this)?.closed()
+  OPEN.delete(this)
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  OPEN.get(this)?.logSocketError(error)
+}
+
 class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
   private readonly raw
   private readonly release: () => void
@@ -90,7 +113,8 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
     this.log = request.log
     this.request = context.options.authorize ? request : undefined
     // What the upgrade left behind (fastify's request and reply) need not live as long as the connection.
-    releaseUpgrade(ws, this.raw, (error) => this.log.debug({ err: error }, 'pushline: websocket error'))
+    OPEN.set(ws, this)
+    releaseUpgrade(ws, this.raw, onSocketError)
     const { counters } = context
     try {
       this.release = context.limiter.acquire(this.clientKey)
@@ -103,23 +127,28 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
     counters.connections++
     counters.connectionsTotal++
     context.connections.add(this)
-    ws.on('message', (data, isBinary) => this.receive(data, isBinary))
-    ws.on('pong', () => {
-      this.alive = true
-    })
-    ws.once('close', () => {
-      this.ended = true
-      this.session?.close()
-      if (this.raw) context.flusher.release(this.raw)
-      if (this.graceTimer) clearTimeout(this.graceTimer)
-      context.connections.delete(this)
-      counters.connections--
-      this.release()
-    })
+    ws.on('message', onMessage)
+    ws.on('pong', onPong)
+    ws.on('close', onClose)
     this.enqueue(async () => {
       const cursor = await context.log.head()
       this.send({ type: 'hello', protocol: PROTOCOL_VERSION, cursor, heartbeatMs: context.options.heartbeatMs })
     })
+  }
+
+  /** The WebSocket closed (it closes once). */
+  closed(): void {
+    this.ended = true
+    this.session?.close()
+    if (this.raw) this.context.flusher.release(this.raw)
+    if (this.graceTimer) clearTimeout(this.graceTimer)
+    this.context.connections.delete(this)
+    this.context.counters.connections--
+    this.release()
+  }
+
+  pong(): void {
+    this.alive = true
   }
 
   heartbeat(): void {
@@ -203,7 +232,7 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
       })
   }
 
-  private receive(data: RawData, isBinary: boolean): void {
+  receive(data: RawData, isBinary: boolean): void {
     if (this.ended) return
     let message: ClientMessage
     try {
@@ -277,6 +306,10 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
       const frame = { type: 'error', id, error: retryAfterSec === undefined ? wire : { ...wire, retryAfterSec } }
       this.write(wsTextFrame(Buffer.from(JSON.stringify(frame))))
     }
+  }
+
+  logSocketError(error: Error): void {
+    this.log.debug({ err: error }, 'pushline: websocket error')
   }
 
   private logFailed(error: PushlineError): void {
