@@ -23,7 +23,9 @@ export class HttpConn {
   private mode: number = Mode.Idle
   private head: Buffer | null = null
   private remaining = 0
-  private sizeLine = ''
+  /** The chunk-size line being read: its hex value so far, and whether its digits ended (`;` extension or CR). */
+  private size = 0
+  private sizeDone = false
   private status = 0
   private handlers: ResponseHandlers = {}
   private closedError: Error | null = null
@@ -135,15 +137,19 @@ export class HttpConn {
           break
         }
         case Mode.ChunkSize: {
-          const nl = chunk.indexOf(10, pos)
-          if (nl < 0) {
-            this.sizeLine += chunk.toString('latin1', pos)
-            return
+          // Hex digits straight from the bytes (no string per chunk); the line may be split across reads.
+          let c = -1
+          while (pos < chunk.length) {
+            c = chunk[pos++]!
+            if (c === 10) break
+            const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1
+            if (digit < 0) this.sizeDone = true
+            else if (!this.sizeDone) this.size = this.size * 16 + digit
           }
-          const line = (this.sizeLine + chunk.toString('latin1', pos, nl)).trim()
-          this.sizeLine = ''
-          pos = nl + 1
-          const size = Number.parseInt(line, 16)
+          if (c !== 10) return
+          const size = this.size
+          this.size = 0
+          this.sizeDone = false
           if (size === 0) {
             // Trailer section: the last chunk is followed by an empty line.
             this.mode = Mode.ChunkCrlf
@@ -189,7 +195,8 @@ export class HttpConn {
       this.finish()
     } else if (lower.includes('\r\ntransfer-encoding: chunked')) {
       this.mode = Mode.ChunkSize
-      this.sizeLine = ''
+      this.size = 0
+      this.sizeDone = false
     } else if (lengthMatch) {
       this.remaining = Number(lengthMatch[1])
       this.mode = Mode.Length
