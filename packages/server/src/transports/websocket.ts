@@ -8,7 +8,6 @@ import {
 } from '@pushline/core'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
-import { z } from 'zod'
 import type { LiveConnection } from '../connections.js'
 import { retryAfterOf, ServerErrorCode, WsCloseCode, wsCloseCodeFor } from '../errors.js'
 import { type SessionHandlers, type StreamEncoder, type StreamSink, sessionOptionsOf, startSession } from '../stream-session.js'
@@ -17,12 +16,8 @@ import { releaseUpgrade, socketOf, wsEventFrame, wsPingFrame, wsTextFrame } from
 import { socketDrained } from '../socket-drained.js'
 import { closingError } from './http-stream.js'
 import type { ServerTransport, TransportContext } from './types.js'
+import { type ClientMessage, invalidMessage, parseClientMessage } from './ws-messages.js'
 
-const clientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('subscribe'), channels: z.array(z.unknown()), cursor: z.string().optional() }),
-  z.object({ type: z.literal('publish'), id: z.string().min(1).max(128), channel: z.string(), data: z.unknown() }),
-])
-type ClientMessage = z.infer<typeof clientMessage>
 
 // Subscribe messages refill at this rate after the burst; messages waiting to be handled are capped too.
 const SUBSCRIBE_REFILL_PER_SECOND = 2
@@ -236,11 +231,7 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
     if (this.ended) return
     let message: ClientMessage
     try {
-      if (isBinary) throw invalid('binary frames are not part of protocol 1')
-      const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString()
-      const parsed = clientMessage.safeParse(parseJson(text))
-      if (!parsed.success) throw invalid('expected {"type":"subscribe",...} or {"type":"publish",...}')
-      message = parsed.data
+      message = parseClientMessage(data, isBinary)
       if (message.type === 'subscribe') this.takeSubscribeToken()
       if (this.queued >= MAX_QUEUED_MESSAGES) {
         throw new PushlineError(ServerErrorCode.LimitSubscribeRate, 'too many messages waiting', { statusCode: 429 })
@@ -290,7 +281,7 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
     const { context } = this
     try {
       context.publishRate.take(this.clientKey)
-      if (data === undefined) throw invalid('publish needs "data"')
+      if (data === undefined) throw invalidMessage('publish needs "data"')
       if (this.request) await context.access.authorize(this.request, [channel], 'publish')
       const event = await context.publisher.publish(channel, data)
       this.send({ type: 'ack', id, cursor: event.cursor })
@@ -322,17 +313,5 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
     const raw = this.raw
     if (!raw || this.ended) return Promise.resolve()
     return socketDrained(this.context.flusher, raw)
-  }
-}
-
-function invalid(message: string): PushlineError {
-  return new PushlineError(ServerErrorCode.WsMessageInvalid, message, { statusCode: 400 })
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw invalid('messages must be JSON text')
   }
 }
