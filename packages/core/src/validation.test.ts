@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineChannels, isDeclared, validateChannelData } from './channels.js'
-import { assertChannelName, assertChannelNames, serializePayload } from './validation.js'
+import { assertChannelName, assertChannelNames, channelNameSchema, serializePayload } from './validation.js'
 
 describe('channel names', () => {
   it('accepts the documented alphabet', () => {
@@ -13,6 +13,15 @@ describe('channel names', () => {
     }
     expect(() => assertChannelNames([])).toThrow(expect.objectContaining({ code: 'RT_ERR_CHANNEL_INVALID' }))
     expect(assertChannelNames(['a', 'b', 'a'])).toEqual(['a', 'b'])
+  })
+  it('takes exactly what channelNameSchema takes (the fast check and the schema agree)', () => {
+    const names: unknown[] = ['a\n', '\na', 'x'.repeat(128), 'x'.repeat(129), `${'x'.repeat(128)}\n`, undefined, {}, ['a']]
+    for (let code = 0; code < 256; code++) names.push(String.fromCharCode(code), `a${String.fromCharCode(code)}b`)
+    for (const name of names) {
+      const valid = channelNameSchema.safeParse(name).success
+      if (valid) expect(assertChannelName(name)).toBe(name)
+      else expect(() => assertChannelName(name)).toThrow(expect.objectContaining({ code: 'RT_ERR_CHANNEL_INVALID' }))
+    }
   })
 })
 

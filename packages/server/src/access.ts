@@ -12,10 +12,21 @@ export class Access {
     return custom ? custom(request) : request.ip
   }
 
-  /** Resolves when allowed; throws 403 (false), the hook's own PushlineError, or 403 for any other throw (fail closed). */
-  async authorize(request: FastifyRequest, channels: readonly string[], action: AuthorizeAction): Promise<void> {
+  /**
+   * Resolves when allowed; throws 403 (false), the hook's own PushlineError, or 403 for any other throw (fail
+   * closed). Without a hook there is nothing to wait for: `undefined`, no promise.
+   */
+  authorize(request: FastifyRequest, channels: readonly string[], action: AuthorizeAction): Promise<void> | undefined {
     const hook = this.options.authorize
-    if (!hook) return
+    return hook ? this.ask(hook, request, channels, action) : undefined
+  }
+
+  private async ask(
+    hook: NonNullable<ResolvedOptions['authorize']>,
+    request: FastifyRequest,
+    channels: readonly string[],
+    action: AuthorizeAction,
+  ): Promise<void> {
     let allowed: boolean
     try {
       allowed = await hook(request, { channels, action })

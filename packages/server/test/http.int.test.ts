@@ -46,12 +46,24 @@ describe('HTTP surface', () => {
     ['no data', '{"channel":"a"}', 400, 'RT_ERR_REQUEST_INVALID'],
     ['a bad channel', '{"channel":"a b","data":1}', 400, 'RT_ERR_CHANNEL_INVALID'],
     ['a non-object', '[1]', 400, 'RT_ERR_REQUEST_INVALID'],
+    ['a null body', 'null', 400, 'RT_ERR_REQUEST_INVALID'],
+    ['a channel that is not a string', '{"channel":5,"data":1}', 400, 'RT_ERR_REQUEST_INVALID'],
+    ['no channel', '{"data":1}', 400, 'RT_ERR_REQUEST_INVALID'],
     ['an oversize body', JSON.stringify({ channel: 'a', data: 'x'.repeat(70_000) }), 413, 'RT_ERR_PAYLOAD_TOO_LARGE'],
   ])('refuses %s with a coded error', async (_what, body, status, code) => {
     const app = await start()
     const response = await post(app, body)
     expect(response.status).toBe(status)
     expect(await errorCode(response)).toBe(code)
+  })
+
+  it('takes null as data (it is JSON) and ignores extra fields', async () => {
+    const app = await start()
+    const before = await app.app.pushline.log.head()
+    const response = await post(app, '{"channel":"a","data":null,"extra":true}')
+    expect(response.status).toBe(201)
+    const read = await app.app.pushline.log.read(['a'], before)
+    expect(read.type === 'events' && read.events.map((event) => event.data)).toEqual([null])
   })
 
   it('refuses a body that is not JSON with 415', async () => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MemoryLog, PushlineError } from '@pushline/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -195,6 +196,31 @@ describe('longpoll batches', () => {
       expect(first.cursor).toBe(cursors[6])
       const second = (await (await t.fetch(`/poll?channel=chat&cursor=${first.cursor}`)).json()) as { events: unknown[] }
       expect(second.events).toHaveLength(3)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('answers the held poll a publish wakes before it answers the publish', async () => {
+    const t = await startApp()
+    try {
+      const finished: string[] = []
+      t.app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+        response.once('finish', () => finished.push(`${request.method} ${request.url?.split('?')[0]}`))
+      })
+      for (let round = 0; round < 3; round++) {
+        const cursor = await t.app.pushline.log.head()
+        const poll = t.fetch(`/poll?channel=chat&cursor=${cursor}`)
+        await until(() => t.app.pushline.metrics().transports.longpoll.connections === 1, 'the poll to be held')
+        const published = await t.fetch('/publish', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ channel: 'chat', data: round }),
+        })
+        expect(published.status).toBe(201)
+        expect(((await (await poll).json()) as { events: { data: unknown }[] }).events.map((event) => event.data)).toEqual([round])
+      }
+      expect(finished).toEqual(Array(3).fill(['GET /rt/poll', 'POST /rt/publish']).flat())
     } finally {
       await t.close()
     }

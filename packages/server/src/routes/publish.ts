@@ -7,14 +7,26 @@ export function registerPublish(scope: FastifyInstance, context: Omit<TransportC
     '/publish',
     {
       bodyLimit: context.options.limits.maxPublishBytes,
-      onRequest: async (request) => {
-        context.publishRate.take(context.access.clientKey(request))
+      // A callback hook, not an async one: no promise per publish for a check that never waits.
+      onRequest: (request, _reply, done) => {
+        try {
+          context.publishRate.take(context.access.clientKey(request))
+        } catch (error) {
+          done(error instanceof Error ? error : new Error(String(error)))
+          return
+        }
+        done()
       },
     },
     async (request, reply) => {
-      const { channel, data } = context.publisher.parseBody(request.body)
-      await context.access.authorize(request, [channel], 'publish')
-      const event = await context.publisher.publish(channel, data)
+      const publish = context.publisher.parseBody(request.body)
+      const authorizing = context.access.authorize(request, [publish.channel], 'publish')
+      if (authorizing) await authorizing
+      const event = await context.publisher.append(publish)
+      // Answer after what the append woke: a held long-poll answers a few promise steps later than this handler
+      // would, and its subscriber should not wait behind the publisher's answer. The check phase comes right after
+      // this loop turn's I/O callbacks, so this waits for local delivery and nothing more.
+      await new Promise<void>((resolve) => setImmediate(resolve))
       reply.code(201).header('cache-control', 'no-store').type('application/json; charset=utf-8')
       return `{"cursor":${JSON.stringify(event.cursor)}}`
     },

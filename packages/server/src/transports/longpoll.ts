@@ -26,7 +26,8 @@ async function poll(context: TransportContext, request: FastifyRequest, reply: F
   const { log, options, counters } = context
   const subscription = parseSubscription(request.query, options)
   const holdMs = holdOf(request.query, options.holdMs)
-  await context.access.authorize(request, subscription.channels, 'subscribe')
+  const authorizing = context.access.authorize(request, subscription.channels, 'subscribe')
+  if (authorizing) await authorizing
   reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8')
   if (subscription.cursor === undefined) return longpollBatch([], await log.head())
   if (context.connections.closing) throw closingError()
