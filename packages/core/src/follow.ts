@@ -51,7 +51,8 @@ class Following implements Follower, LogListener {
   live = false
   private position: number
   private closed = false
-  private buffer: LogEvent[] = []
+  /** Live events that came during catch-up; none (no array) once live, as most followers are. */
+  private buffer: LogEvent[] | undefined
   private overflowed = false
   private catchingUp = false
   private readonly unlisten: () => void
@@ -73,7 +74,7 @@ class Following implements Follower, LogListener {
   close(): void {
     if (this.closed) return
     this.closed = true
-    this.buffer = []
+    this.buffer = undefined
     this.unlisten()
   }
 
@@ -85,7 +86,8 @@ class Following implements Follower, LogListener {
       } catch (error) {
         this.fail(error)
       }
-    } else if (this.buffer.length < this.maxBuffered) this.buffer.push(event)
+    } else if (this.buffer === undefined) this.buffer = [event]
+    else if (this.buffer.length < this.maxBuffered) this.buffer.push(event)
     else this.overflowed = true
   }
 
@@ -96,7 +98,7 @@ class Following implements Follower, LogListener {
       return
     }
     this.live = false
-    this.buffer = []
+    this.buffer = undefined
     void this.catchUp()
   }
 
@@ -129,7 +131,7 @@ class Following implements Follower, LogListener {
         if (result.type === 'reset') {
           this.cursor = result.cursor
           this.position = parseCursor(result.cursor).seq
-          this.buffer = []
+          this.buffer = undefined
           this.overflowed = false
           this.handlers.onReset(result)
           continue
@@ -145,12 +147,12 @@ class Following implements Follower, LogListener {
           this.cursor = result.cursor
         }
         const pending = this.buffer
-        this.buffer = []
+        this.buffer = undefined
         if (this.overflowed) {
           this.overflowed = false
           continue
         }
-        for (const event of pending) {
+        for (const event of pending ?? []) {
           if (this.closed) return
           this.deliver(event)
         }

@@ -22,18 +22,27 @@ export class ConnectionLimiter {
 
   /** Takes a slot for `key` (throwing like `check`); the returned function gives it back, once. */
   acquire(key: string): () => void {
-    this.check(key)
-    this.total++
-    this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1)
+    this.take(key)
     let released = false
     return () => {
       if (released) return
       released = true
-      this.total--
-      const left = (this.perClient.get(key) ?? 1) - 1
-      if (left <= 0) this.perClient.delete(key)
-      else this.perClient.set(key, left)
+      this.give(key)
     }
+  }
+
+  /** `acquire` without the closure, for a holder that gives its slot back once by itself (a WebSocket). */
+  take(key: string): void {
+    this.check(key)
+    this.total++
+    this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1)
+  }
+
+  give(key: string): void {
+    this.total--
+    const left = (this.perClient.get(key) ?? 1) - 1
+    if (left <= 0) this.perClient.delete(key)
+    else this.perClient.set(key, left)
   }
 
   get size(): number {

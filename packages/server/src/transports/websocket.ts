@@ -82,13 +82,15 @@ function onSocketError(this: WebSocket, error: Error): void {
 
 class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
   private readonly raw
-  private readonly release: () => void
+  /** Whether this connection holds a slot in the connection limiter (given back once, on close). */
+  private holdsSlot = false
   private readonly clientKey: string
   private readonly log: FastifyBaseLogger
   /** The upgrade request, kept only for an `authorize` hook (it is asked on every subscribe and publish). */
   private readonly request: FastifyRequest | undefined
   private session: { close(): void } | undefined
-  private queue: Promise<void> = Promise.resolve()
+  /** The chain of message tasks; none when idle (a settled promise per idle connection is memory for nothing). */
+  private queue: Promise<void> | undefined
   private queued = 0
   private alive = true
   private ended = false
@@ -112,9 +114,9 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
     releaseUpgrade(ws, this.raw, onSocketError)
     const { counters } = context
     try {
-      this.release = context.limiter.acquire(this.clientKey)
+      context.limiter.take(this.clientKey)
+      this.holdsSlot = true
     } catch (error) {
-      this.release = () => {}
       counters.refused++
       this.fail(error)
       return
@@ -139,7 +141,10 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
     if (this.graceTimer) clearTimeout(this.graceTimer)
     this.context.connections.delete(this)
     this.context.counters.connections--
-    this.release()
+    if (this.holdsSlot) {
+      this.holdsSlot = false
+      this.context.limiter.give(this.clientKey)
+    }
   }
 
   pong(): void {
@@ -219,11 +224,11 @@ class WsConnection implements LiveConnection, StreamSink, SessionHandlers {
 
   private enqueue(task: () => Promise<void>): void {
     this.queued++
-    this.queue = this.queue
+    this.queue = (this.queue ?? Promise.resolve())
       .then(() => (this.ended ? undefined : task()))
       .catch((error: unknown) => this.fail(error))
       .finally(() => {
-        this.queued--
+        if (--this.queued === 0) this.queue = undefined
       })
   }
 
