@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type FanoutResult, runFanout } from './driver/fanout.js'
 import { type IdleResult, runIdle } from './driver/idle.js'
-import { printStep, printTables, resultJson } from './driver/report.js'
-import { runSingle, type SingleResult } from './driver/single.js'
+import { PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
+import { runSingleGroup, type SingleResult, singleGroups } from './driver/single.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
 import { printRedisBench, printRedisStep } from './redis/print.js'
@@ -124,11 +124,14 @@ if (values.help) {
     }
   }
   if (areas.has('single')) {
-    for (const system of systems) {
-      const result = await runSingle(system, singleMs)
-      console.log(`  ${system}: single subscriber p50 ${result.p50Ms} p99 ${result.p99Ms} ms${result.error ? ` (${result.error})` : ''}`)
-      single.push(result)
+    // Each pushline transport at the same time as its plain peer, their publishes interleaved.
+    for (const group of singleGroups(systems, PLAIN_OF)) {
+      for (const result of await runSingleGroup(group, singleMs)) {
+        console.log(`  ${result.system}: single subscriber p50 ${result.p50Ms} p99 ${result.p99Ms} ms${result.error ? ` (${result.error})` : ''}`)
+        single.push(result)
+      }
     }
+    single.sort((a, b) => systems.indexOf(a.system) - systems.indexOf(b.system))
   }
   printTables({ fanout, idle, single })
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)

@@ -39,6 +39,19 @@ describe('bench harness', () => {
   })
 })
 
+describe('bench single subscriber', () => {
+  it('measures a pushline transport and its plain peer side by side and reports their ratio', async () => {
+    const stdout = await runBench(['--systems', 'pushline-longpoll,longpoll-plain', '--only', 'single', '--single-ms', '1000'])
+    const json = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      single: Record<string, { p50Ms: number; p99Ms: number }>
+      ratios: Record<string, number | null>
+    }
+    expect(Object.keys(json.single)).toEqual(['pushline-longpoll', 'longpoll-plain'])
+    for (const figure of Object.values(json.single)) expect(figure.p50Ms).toBeGreaterThan(0)
+    expect(json.ratios['single:pushline-longpoll/longpoll-plain']).toBeGreaterThan(0)
+  })
+})
+
 describe('bench --redis', () => {
   // Starts its own redis-server (must be on PATH, as for packages/redis's tests), three instances on it and one on
   // the MemoryLog; one short step each. Checks the shape of the closing JSON line and that nothing was lost.

@@ -18,7 +18,8 @@ interface Target {
 }
 
 const STREAMING = ['pushline-websocket', 'pushline-sse', 'pushline-ndjson'] as const
-const PLAIN_OF: Record<string, SystemName> = {
+/** The plain server each pushline transport is measured against. */
+export const PLAIN_OF: Readonly<Record<string, SystemName>> = {
   'pushline-websocket': 'ws-plain',
   'pushline-sse': 'sse-plain',
   'pushline-ndjson': 'sse-plain',

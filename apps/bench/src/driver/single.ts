@@ -1,5 +1,5 @@
 import { SYSTEM_SPECS, type SystemName } from '../systems.js'
-import { startServer, startWorkers } from './processes.js'
+import { type ServerProcess, startServer, startWorkers, type WorkerPool } from './processes.js'
 import { Publisher } from './publisher.js'
 import { mergeStats } from './step-stats.js'
 
@@ -13,29 +13,93 @@ export interface SingleResult {
   readonly error?: string
 }
 
-/** One subscriber, 10 events/s: the latency of a quiet stream. */
-export async function runSingle(system: SystemName, durationMs: number): Promise<SingleResult> {
+const RATE = 10
+
+interface Running {
+  readonly system: SystemName
+  readonly server: ServerProcess
+  readonly pool: WorkerPool
+  readonly publisher: Publisher
+}
+
+/**
+ * One subscriber per system, 10 events/s: the latency of a quiet stream. The systems of a group (a pushline
+ * transport and its plain peer) run at the same time, their publishes interleaved (the k-th system of n publishes
+ * k/n of a period after the first), so a ratio within a group compares two servers under the same machine weather
+ * rather than two stretches of a noisy machine's time. At 10 events/s each the load is a few percent of a core.
+ */
+export async function runSingleGroup(systems: readonly SystemName[], durationMs: number): Promise<SingleResult[]> {
+  const running: Running[] = []
+  const errors = new Map<SystemName, string>()
+  const messageOf = (caught: unknown): string => (caught instanceof Error ? caught.message : String(caught))
+  try {
+    for (const system of systems) {
+      try {
+        running.push(await start(system))
+      } catch (caught) {
+        errors.set(system, messageOf(caught))
+      }
+    }
+    // Warm-up, not reported, one system after the other: 200 events in a second, so that every server's publish
+    // and delivery path is compiled (JIT) before the quiet stream is measured, as in a server that has been running
+    // for a while.
+    for (const { publisher, pool } of running) {
+      const warm = await publisher.run(200, 1000)
+      await pool.collect(warm.lastSeq, 2_000)
+    }
+    const period = 1000 / RATE
+    const runs = await Promise.all(
+      running.map(async ({ publisher }, k) => {
+        await new Promise((resolve) => setTimeout(resolve, (k * period) / running.length))
+        return publisher.run(RATE, durationMs)
+      }),
+    )
+    const results = await Promise.all(
+      running.map(async ({ system, pool }, k): Promise<SingleResult> => {
+        const stats = mergeStats(await pool.collect(runs[k]!.lastSeq, 2_000))
+        return { system, samples: stats.received, p50Ms: stats.p50Ms, p99Ms: stats.p99Ms, maxMs: stats.maxMs, lost: stats.lost }
+      }),
+    )
+    const failed = [...errors].map(([system, error]): SingleResult => ({ system, samples: 0, p50Ms: null, p99Ms: null, maxMs: null, lost: 0, error }))
+    return systems.map((system) => results.find((r) => r.system === system) ?? failed.find((r) => r.system === system)!)
+  } catch (caught) {
+    const error = messageOf(caught)
+    return systems.map((system) => ({ system, samples: 0, p50Ms: null, p99Ms: null, maxMs: null, lost: 0, error }))
+  } finally {
+    for (const { server, pool, publisher } of running) {
+      await publisher.close()
+      await pool.stop()
+      await server.stop()
+    }
+  }
+}
+
+async function start(system: SystemName): Promise<Running> {
   const server = await startServer(system)
   try {
     const { pool, ready } = await startWorkers(system, server.port, 1, 1)
-    const publisher = new Publisher(server.port, SYSTEM_SPECS[system])
-    try {
-      if (ready.failed > 0) throw new Error(`subscriber failed: ${ready.error}`)
-      // Warm-up, not reported: 200 events in a second, so that every server's publish and delivery path is
-      // compiled (JIT) before the quiet stream is measured, as in a server that has been running for a while.
-      const warm = await publisher.run(200, 1000)
-      await pool.collect(warm.lastSeq, 2_000)
-      const run = await publisher.run(10, durationMs)
-      const stats = mergeStats(await pool.collect(run.lastSeq, 2_000))
-      return { system, samples: stats.received, p50Ms: stats.p50Ms, p99Ms: stats.p99Ms, maxMs: stats.maxMs, lost: stats.lost }
-    } finally {
-      await publisher.close()
+    if (ready.failed > 0) {
       await pool.stop()
+      throw new Error(`subscriber failed: ${ready.error}`)
     }
+    return { system, server, pool, publisher: new Publisher(server.port, SYSTEM_SPECS[system]) }
   } catch (caught) {
-    const error = caught instanceof Error ? caught.message : String(caught)
-    return { system, samples: 0, p50Ms: null, p99Ms: null, maxMs: null, lost: 0, error }
-  } finally {
     await server.stop()
+    throw caught
   }
+}
+
+/**
+ * The systems grouped for `runSingleGroup`: each plain server with the pushline transports measured against it
+ * (SSE and NDJSON share theirs), every other system alone; groups in the order their first system is given.
+ */
+export function singleGroups(systems: readonly SystemName[], plainOf: Readonly<Record<string, SystemName>>): SystemName[][] {
+  const keyOf = (system: SystemName): SystemName => plainOf[system] ?? system
+  const groups = new Map<SystemName, SystemName[]>()
+  for (const system of systems) {
+    const group = groups.get(keyOf(system))
+    if (group) group.push(system)
+    else groups.set(keyOf(system), [system])
+  }
+  return [...groups.values()]
 }
