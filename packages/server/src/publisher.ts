@@ -23,10 +23,14 @@ export class Publisher {
    * runs on every publish, and two fields do not need one.
    */
   parseBody(body: unknown): CheckedPublish {
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || !('channel' in body) || !('data' in body)) {
-      throw badRequest('publish needs a JSON object {"channel": string, "data": any JSON}')
-    }
-    if (typeof body.channel !== 'string' || body.data === undefined) {
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      Array.isArray(body) ||
+      !('channel' in body && 'data' in body) ||
+      typeof body.channel !== 'string' ||
+      body.data === undefined
+    ) {
       throw badRequest('publish needs a JSON object {"channel": string, "data": any JSON}')
     }
     return { channel: this.checkChannel(body.channel), data: body.data }

@@ -30,14 +30,17 @@ interface Running {
  */
 export async function runSingleGroup(systems: readonly SystemName[], durationMs: number): Promise<SingleResult[]> {
   const running: Running[] = []
-  const errors = new Map<SystemName, string>()
-  const messageOf = (caught: unknown): string => (caught instanceof Error ? caught.message : String(caught))
+  const results = new Map<SystemName, SingleResult>()
+  const failure = (system: SystemName, caught: unknown): SingleResult => {
+    const error = caught instanceof Error ? caught.message : String(caught)
+    return { system, samples: 0, p50Ms: null, p99Ms: null, maxMs: null, lost: 0, error }
+  }
   try {
     for (const system of systems) {
       try {
         running.push(await start(system))
       } catch (caught) {
-        errors.set(system, messageOf(caught))
+        results.set(system, failure(system, caught))
       }
     }
     // Warm-up, not reported, one system after the other: 200 events in a second, so that every server's publish
@@ -54,17 +57,13 @@ export async function runSingleGroup(systems: readonly SystemName[], durationMs:
         return publisher.run(RATE, durationMs)
       }),
     )
-    const results = await Promise.all(
-      running.map(async ({ system, pool }, k): Promise<SingleResult> => {
-        const stats = mergeStats(await pool.collect(runs[k]!.lastSeq, 2_000))
-        return { system, samples: stats.received, p50Ms: stats.p50Ms, p99Ms: stats.p99Ms, maxMs: stats.maxMs, lost: stats.lost }
-      }),
-    )
-    const failed = [...errors].map(([system, error]): SingleResult => ({ system, samples: 0, p50Ms: null, p99Ms: null, maxMs: null, lost: 0, error }))
-    return systems.map((system) => results.find((r) => r.system === system) ?? failed.find((r) => r.system === system)!)
+    for (const [k, { system, pool }] of running.entries()) {
+      const stats = mergeStats(await pool.collect(runs[k]!.lastSeq, 2_000))
+      results.set(system, { system, samples: stats.received, p50Ms: stats.p50Ms, p99Ms: stats.p99Ms, maxMs: stats.maxMs, lost: stats.lost })
+    }
+    return systems.map((system) => results.get(system) ?? failure(system, 'not measured'))
   } catch (caught) {
-    const error = messageOf(caught)
-    return systems.map((system) => ({ system, samples: 0, p50Ms: null, p99Ms: null, maxMs: null, lost: 0, error }))
+    return systems.map((system) => failure(system, caught))
   } finally {
     for (const { server, pool, publisher } of running) {
       await publisher.close()

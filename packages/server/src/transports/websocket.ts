@@ -18,7 +18,6 @@ import { closingError } from './http-stream.js'
 import type { ServerTransport, TransportContext } from './types.js'
 import { type ClientMessage, invalidMessage, parseClientMessage } from './ws-messages.js'
 
-
 // Subscribe messages refill at this rate after the burst; messages waiting to be handled are capped too.
 const SUBSCRIBE_REFILL_PER_SECOND = 2
 const MAX_QUEUED_MESSAGES = 64

@@ -1,7 +1,7 @@
-import { PushlineError } from '@pushline/core'
+import type { PushlineError } from '@pushline/core'
 import type { RawData } from 'ws'
 import { z } from 'zod'
-import { ServerErrorCode } from '../errors.js'
+import { badRequest, ServerErrorCode } from '../errors.js'
 
 const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe'), channels: z.array(z.unknown()), cursor: z.string().optional() }),
@@ -21,7 +21,7 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ClientMess
 }
 
 export function invalidMessage(message: string): PushlineError {
-  return new PushlineError(ServerErrorCode.WsMessageInvalid, message, { statusCode: 400 })
+  return badRequest(message, ServerErrorCode.WsMessageInvalid)
 }
 
 function parseJson(text: string): unknown {
