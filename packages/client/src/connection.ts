@@ -56,6 +56,9 @@ interface Attempt {
   pos: string | undefined
   lastFrameAt: number
   beats: number
+  /** The least (arrival - server time) seen, and how many timed frames in a row came later than that by far. */
+  skew?: number
+  late: number
   timer?: ReturnType<typeof setTimeout>
   watchdog?: ReturnType<typeof setTimeout>
 }
@@ -109,7 +112,7 @@ export function connection(hub: Hub): Connection {
   }
 
   const connect = (name: TransportName, role: Role, seg: Segment) => {
-    const a: Attempt = { name, role, seg, queue: [], pos: seg.from, state: initialState(name), lastFrameAt: Date.now(), beats: 0 }
+    const a: Attempt = { name, role, seg, queue: [], pos: seg.from, state: initialState(name), lastFrameAt: Date.now(), beats: 0, late: 0 }
     attempts.add(a)
     a.timer = setTimeout(() => input(a, { type: 'probe-timeout' }), hub.options.probeTimeoutMs)
     const info = hub.info()
@@ -239,6 +242,14 @@ export function connection(hub: Hub): Connection {
     if (frame.type === 'start') return
     a.lastFrameAt = Date.now()
     if (frame.type === 'heartbeat') a.beats++
+    const time = 'time' in frame ? frame.time : undefined
+    if (typeof time === 'number' && a.name !== 'websocket') {
+      // a frame that waited in a proxy for the next write: twice in a row, half a heartbeat period late, is no accident
+      const offset = a.lastFrameAt - time
+      a.skew = Math.min(a.skew ?? offset, offset)
+      a.late = offset - a.skew > hub.info().heartbeatMs / 2 ? a.late + 1 : 0
+      if (a.late > 1) return input(a, { type: 'delayed' })
+    }
     input(a, frame.type === 'hello' ? { type: 'hello', roundTrip: frame.roundTrip } : { type: 'frame' })
     watch(a)
   }

@@ -44,7 +44,7 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     // a publish from the client too, next to the 20 subscriptions
     await client.publish('room/0', { n: 10 })
     await vi.waitFor(() => expect(got.map((list) => list.length)).toEqual(range(20).map((i) => (i ? 10 : 11))), { timeout: 10_000, interval: 20 })
-    got.forEach((list, i) => expect(list).toEqual(range(i ? 10 : 11)))
+    for (const [i, list] of got.entries()) expect(list).toEqual(range(i ? 10 : 11))
     expect(serverConnections(server)).toBeLessThanOrEqual(1)
     // made in the same tick, the 20 subscriptions opened one stream (long-poll: one poll at a time)
     if (transport !== 'longpoll') expect(transportRequests(server)).toHaveLength(1)

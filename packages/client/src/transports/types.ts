@@ -20,9 +20,10 @@ export type WebSocketCtor = new (url: string, protocols?: string | string[]) => 
  */
 export type Incoming =
   | ({ readonly type: 'event' } & LogEvent)
-  | { readonly type: 'hello'; readonly cursor: string; readonly roundTrip?: boolean }
+  | { readonly type: 'hello'; readonly cursor: string; readonly roundTrip?: boolean; readonly time?: unknown }
   | { readonly type: 'subscribed' | 'start' | 'position'; readonly cursor: string }
-  | { readonly type: 'heartbeat' }
+  /** `time` (hello too): the server's clock when it wrote the frame (extension), to tell a stream that lags. */
+  | { readonly type: 'heartbeat'; readonly time?: unknown }
   | { readonly type: 'close'; readonly reason: string; readonly code?: string | undefined }
   | { readonly type: 'reset'; readonly reason: 'expired' | 'epoch'; readonly cursor: string }
   | { readonly type: 'ack'; readonly id: string; readonly cursor: string }
