@@ -134,7 +134,10 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
       changed()
     },
     refused: refuse,
+    segment: () => segmentNow().segment,
   })
+
+  const segmentNow = () => plan(subs, negotiated?.maxChannels ?? 64, epoch, cursorless)
 
   /** Hands the subscriptions as they are now to the connection, once per tick however many changed. */
   const reconcile = () => {
@@ -144,7 +147,7 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
     if (!ladder.length && subs.size) {
       return refuse([...subs], clientError(ClientErrorCode.NoTransport, `server offers ${negotiated.transports}`))
     }
-    const { segment, over } = plan(subs, negotiated.maxChannels, epoch, cursorless)
+    const { segment, over } = segmentNow()
     if (over.length) {
       refuse(over, clientError(ClientErrorCode.ChannelLimit, `over ${negotiated.maxChannels} channels`, undefined, 400))
     }

@@ -51,10 +51,10 @@ describe('route', () => {
     expect([a.pos, b.pos]).toEqual(['e-5', 'e-8'])
   })
 
-  it('positions cursorless subscriptions at a hello or a start header, and leaves positioned ones where they are', () => {
+  it('positions cursorless subscriptions at a hello, and leaves positioned ones where they are', () => {
     const waiting = sub(['a'])
     const placed = sub(['b'], 'e-2')
-    route({ channels: ['a', 'b'], from: undefined, subs: [waiting, placed] }, { type: 'start', cursor: 'e-7' }, () => {})
+    route({ channels: ['a', 'b'], from: undefined, subs: [waiting, placed] }, { type: 'hello', cursor: 'e-7' }, () => {})
     expect([waiting.pos, placed.pos]).toEqual(['e-7', 'e-2'])
   })
 })
