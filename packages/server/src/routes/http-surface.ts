@@ -1,8 +1,8 @@
-import { PushlineError } from '@pushline/core'
 import type { FastifyInstance, HTTPMethods } from 'fastify'
 import type { Access } from '../access.js'
+import type { Admission } from '../admission.js'
 import { sendError } from '../error-handler.js'
-import { ServerErrorCode } from '../errors.js'
+import { ServerErrors } from '../errors.js'
 
 const METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 
@@ -13,18 +13,21 @@ const METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 
 export function registerHttpSurface(
   scope: FastifyInstance,
   access: Access,
+  admission: Admission,
   routes: Readonly<Record<string, readonly string[]>>,
   notFound: boolean,
 ): void {
-  scope.addHook('onRequest', async (request, reply) => {
-    const origin = request.headers.origin
-    if (!access.originAllowed(origin, request.headers.host)) {
-      throw new PushlineError(ServerErrorCode.OriginForbidden, `origin ${JSON.stringify(origin)} is not allowed`, {
-        statusCode: 403,
-      })
+  // Admission step 1 for every request; a callback hook: no promise per request.
+  scope.addHook('onRequest', (request, reply, done) => {
+    try {
+      admission.origin(request)
+    } catch (error) {
+      done(error instanceof Error ? error : new Error(String(error)))
+      return
     }
-    const cors = access.corsHeaders(origin)
+    const cors = access.corsHeaders(request.headers.origin)
     if (cors) reply.headers(cors)
+    done()
   })
 
   for (const [path, methods] of Object.entries(routes)) {
@@ -52,9 +55,7 @@ export function registerHttpSurface(
         reply.header('allow', allow)
         return sendError(
           reply,
-          new PushlineError(ServerErrorCode.RequestMethod, `${request.method} is not allowed here; use ${allow}`, {
-            statusCode: 405,
-          }),
+          ServerErrors.RequestMethod.create(`${request.method} is not allowed here; use ${allow}`),
         )
       },
     })
@@ -64,9 +65,7 @@ export function registerHttpSurface(
     scope.setNotFoundHandler(async (request, reply) =>
       sendError(
         reply,
-        new PushlineError(ServerErrorCode.RequestNotFound, `no pushline endpoint at ${request.method} ${request.url.slice(0, 100)}`, {
-          statusCode: 404,
-        }),
+        ServerErrors.RequestNotFound.create(`no pushline endpoint at ${request.method} ${request.url.slice(0, 100)}`),
       ),
     )
   }
