@@ -29,16 +29,65 @@ export function isPushlineError(value: unknown): value is PushlineError {
   return value instanceof PushlineError
 }
 
-/** The codes raised by the core package. Server and client packages add their own areas. */
-export const CoreErrorCode = {
-  CursorMalformed: 'RT_ERR_CURSOR_MALFORMED',
-  ChannelInvalid: 'RT_ERR_CHANNEL_INVALID',
-  PayloadInvalid: 'RT_ERR_PAYLOAD_INVALID',
-  PayloadTooLarge: 'RT_ERR_PAYLOAD_TOO_LARGE',
-  PayloadSchema: 'RT_ERR_PAYLOAD_SCHEMA',
-  LogClosed: 'RT_ERR_LOG_CLOSED',
-  LogAborted: 'RT_ERR_LOG_ABORTED',
-  LogUnavailable: 'RT_ERR_LOG_UNAVAILABLE',
-  ConfigInvalid: 'RT_ERR_CONFIG_INVALID',
-} as const
-export type CoreErrorCode = (typeof CoreErrorCode)[keyof typeof CoreErrorCode]
+/** How an error shows on HTTP: as the answer's status, with `Retry-After`, only inside a `close` frame, or not at all. */
+export type HttpShape = 'answer' | 'retry' | 'close-frame' | 'none'
+/** How it shows on a WebSocket: a close code, an HTTP answer before the upgrade, an `error` frame only, or not at all. */
+export type WsShape = number | 'before-upgrade' | 'error-frame' | 'none'
+
+/** One error, declared once: everything a throw site, the wire and docs/errors.md need to know about it. */
+export interface ErrorDeclaration {
+  readonly code: string
+  readonly status: number
+  /** The message when the throw site gives none. */
+  readonly message: string
+  /** The docs' "meaning" column. */
+  readonly meaning: string
+  readonly http?: HttpShape
+  readonly ws?: WsShape
+}
+
+/** A declared error: `kind.create(message?)` builds it, `kind.code` names it (the way `@fastify/error` does it). */
+export class ErrorKind {
+  readonly code: string
+  readonly status: number
+  readonly message: string
+  readonly meaning: string
+  readonly http: HttpShape
+  readonly ws: WsShape
+
+  constructor(declaration: ErrorDeclaration) {
+    this.code = declaration.code
+    this.status = declaration.status
+    this.message = declaration.message
+    this.meaning = declaration.meaning
+    this.http = declaration.http ?? 'answer'
+    this.ws = declaration.ws ?? 'none'
+  }
+
+  create(message: string = this.message, options: { cause?: unknown; details?: Record<string, unknown> } = {}): PushlineError {
+    return new PushlineError(this.code, message, { statusCode: this.status, ...options })
+  }
+}
+
+const kind = (declaration: ErrorDeclaration): ErrorKind => new ErrorKind(declaration)
+
+/** Every error the core package raises, in the order of docs/errors.md (a test keeps the two the same). */
+export const CoreErrors = {
+  CursorMalformed: kind({ code: 'RT_ERR_CURSOR_MALFORMED', status: 400, message: 'malformed cursor', meaning: 'the cursor is not one this protocol issues' }),
+  ChannelInvalid: kind({ code: 'RT_ERR_CHANNEL_INVALID', status: 400, message: 'invalid channel name', meaning: 'invalid channel name, or no channel' }),
+  PayloadInvalid: kind({ code: 'RT_ERR_PAYLOAD_INVALID', status: 400, message: 'event data must be a JSON value', meaning: 'event data is not a JSON value' }),
+  PayloadTooLarge: kind({ code: 'RT_ERR_PAYLOAD_TOO_LARGE', status: 413, message: 'event data is too large', meaning: 'serialized event data is over the limit' }),
+  PayloadSchema: kind({ code: 'RT_ERR_PAYLOAD_SCHEMA', status: 400, message: 'data does not match the channel schema', meaning: "data does not match the channel's schema" }),
+  LogClosed: kind({ code: 'RT_ERR_LOG_CLOSED', status: 503, message: 'the event log is closed', meaning: 'the log was closed' }),
+  LogAborted: kind({ code: 'RT_ERR_LOG_ABORTED', status: 499, message: 'the wait was aborted', meaning: 'a wait was aborted (internal)' }),
+  LogUnavailable: kind({ code: 'RT_ERR_LOG_UNAVAILABLE', status: 503, message: 'the event log failed', meaning: "the log's backend failed" }),
+  ConfigInvalid: kind({ code: 'RT_ERR_CONFIG_INVALID', status: 500, message: 'invalid options', meaning: 'invalid options for a log or the plugin' }),
+} as const satisfies Record<string, ErrorKind>
+
+type CoreErrorName = keyof typeof CoreErrors
+
+/** The codes raised by the core package (derived from `CoreErrors`). Server and client packages add their own areas. */
+export const CoreErrorCode = Object.fromEntries(Object.entries(CoreErrors).map(([name, declared]) => [name, declared.code])) as {
+  readonly [Name in CoreErrorName]: (typeof CoreErrors)[Name]['code']
+}
+export type CoreErrorCode = (typeof CoreErrorCode)[CoreErrorName]

@@ -1,5 +1,5 @@
 import { parseCursor } from './cursor.js'
-import { CoreErrorCode, isPushlineError, PushlineError } from './errors.js'
+import { CoreErrors, isPushlineError, type PushlineError } from './errors.js'
 import type { LogEvent, Reset } from './event.js'
 import type { EventLog, LogListener } from './log.js'
 
@@ -117,7 +117,7 @@ class Following implements Follower, LogListener {
     this.handlers.onError(
       isPushlineError(error)
         ? error
-        : new PushlineError(CoreErrorCode.LogUnavailable, 'the event log failed', { statusCode: 503, cause: error }),
+        : CoreErrors.LogUnavailable.create('the event log failed', { cause: error }),
     )
   }
 

@@ -1,6 +1,6 @@
 export { type ChannelData, type ChannelSchemas, defineChannels, isDeclared, schemaFor, validateChannelData } from './channels.js'
 export { type CursorPosition, cursorSeq, formatCursor, isCursor, newEpoch, parseCursor } from './cursor.js'
-export { CoreErrorCode, isPushlineError, PushlineError } from './errors.js'
+export { CoreErrorCode, CoreErrors, type ErrorDeclaration, ErrorKind, type HttpShape, isPushlineError, PushlineError, type WsShape } from './errors.js'
 export type { EventBatch, LogEvent, ReadResult, Reset, ResetReason } from './event.js'
 export { type Follower, type FollowHandlers, type FollowOptions, follow } from './follow.js'
 export * from './frames/index.js'

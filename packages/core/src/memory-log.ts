@@ -1,5 +1,5 @@
 import { formatCursor, newEpoch, parseCursor } from './cursor.js'
-import { CoreErrorCode, PushlineError } from './errors.js'
+import { CoreErrors } from './errors.js'
 import type { LogEvent, ReadResult, Reset } from './event.js'
 import { createEvent } from './frames/event-json.js'
 import type { EventLog, LogListener, ReadOptions } from './log.js'
@@ -167,7 +167,7 @@ export class MemoryLog implements EventLog {
     if (this.closed) return
     this.closed = true
     this.listeners.clear()
-    this.waiters.closeAll(new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 }))
+    this.waiters.closeAll(CoreErrors.LogClosed.create('the event log is closed'))
   }
 
   /** The cursor of "now", synchronously. */
@@ -233,16 +233,14 @@ export class MemoryLog implements EventLog {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 })
+    if (this.closed) throw CoreErrors.LogClosed.create('the event log is closed')
   }
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback
   if (!(value > 0)) {
-    throw new PushlineError(CoreErrorCode.ConfigInvalid, `MemoryLog option ${name} must be a positive number`, {
-      statusCode: 500,
-    })
+    throw CoreErrors.ConfigInvalid.create(`MemoryLog option ${name} must be a positive number`)
   }
   return value
 }

@@ -1,10 +1,10 @@
-import { CoreErrorCode, isPushlineError, PushlineError } from '@pushline/core'
+import { CoreErrors, isPushlineError, PushlineError } from '@pushline/core'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { retryAfterOf, ServerErrors } from './errors.js'
 
 // fastify's own request errors, as pushline codes (anything else 4xx becomes RT_ERR_REQUEST_INVALID).
 const FASTIFY_CODES: Readonly<Record<string, string>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: CoreErrorCode.PayloadTooLarge,
+  FST_ERR_CTP_BODY_TOO_LARGE: CoreErrors.PayloadTooLarge.code,
   FST_ERR_CTP_INVALID_JSON_BODY: ServerErrors.RequestJson.code,
   FST_ERR_CTP_EMPTY_JSON_BODY: ServerErrors.RequestJson.code,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ServerErrors.RequestContentType.code,

@@ -1,44 +1,6 @@
-import { PushlineError } from '@pushline/core'
+import { type ErrorDeclaration, ErrorKind, type PushlineError } from '@pushline/core'
 
-/** How an error shows on HTTP: as the answer's status, with `Retry-After`, only inside a `close` frame, or not at all. */
-export type HttpShape = 'answer' | 'retry' | 'close-frame' | 'none'
-/** How it shows on a WebSocket: a close code, an HTTP answer before the upgrade, an `error` frame only, or not at all. */
-export type WsShape = number | 'before-upgrade' | 'error-frame' | 'none'
-
-/** One error, declared once: everything a throw site, the wire and docs/errors.md need to know about it. */
-export interface ErrorDeclaration {
-  readonly code: string
-  readonly status: number
-  readonly http: HttpShape
-  readonly ws: WsShape
-  /** The message when the throw site gives none. */
-  readonly message: string
-  /** The docs' "meaning" column. */
-  readonly meaning: string
-}
-
-/** A declared error: `kind.create(message?)` builds it, `kind.code` names it (the way `@fastify/error` does it). */
-export class ErrorKind implements ErrorDeclaration {
-  readonly code: string
-  readonly status: number
-  readonly http: HttpShape
-  readonly ws: WsShape
-  readonly message: string
-  readonly meaning: string
-
-  constructor(declaration: ErrorDeclaration) {
-    this.code = declaration.code
-    this.status = declaration.status
-    this.http = declaration.http
-    this.ws = declaration.ws
-    this.message = declaration.message
-    this.meaning = declaration.meaning
-  }
-
-  create(message: string = this.message, options: { cause?: unknown; details?: Record<string, unknown> } = {}): PushlineError {
-    return new PushlineError(this.code, message, { statusCode: this.status, ...options })
-  }
-}
+export { ErrorKind }
 
 const kind = (declaration: ErrorDeclaration): ErrorKind => new ErrorKind(declaration)
 

@@ -1,4 +1,4 @@
-import { assertChannelNames, CoreErrorCode, isDeclared, parseCursor, PushlineError } from '@pushline/core'
+import { assertChannelNames, CoreErrors, isDeclared, parseCursor } from '@pushline/core'
 import { ServerErrors } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -27,7 +27,7 @@ export function assertDeclared(channel: string, options: ResolvedOptions): void 
 export function checkCursor(value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined
   if (typeof value !== 'string') {
-    throw new PushlineError(CoreErrorCode.CursorMalformed, 'cursor must be a single string', { statusCode: 400 })
+    throw CoreErrors.CursorMalformed.create('cursor must be a single string')
   }
   parseCursor(value)
   return value
