@@ -1,3 +1,11 @@
+/**
+ * The WebSocket fast path, in one module. Two things here lean on how our dependencies behave, through public APIs
+ * only (no `_socket`, no `_httpMessage`), and `ws-frame.pinned.test.ts` fails loudly when their versions change:
+ * - event frames are built once and written to the upgraded TCP socket (`request.raw.socket`) directly, next to
+ *   `ws`'s own writes (pings, close): correct as long as `ws` writes whole frames and per-message deflate is off;
+ * - `releaseUpgrade` undoes `@fastify/websocket`'s `assignSocket` of its stand-in response.
+ * Checked with ws 8.23 and @fastify/websocket 11.3.
+ */
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { cachedEncoder, type LogEvent, wsEvent } from '@pushline/core'
