@@ -1,8 +1,8 @@
 import type { EventLog } from '@pushline/core'
-import { type RedisServer, startApp, type TestApp } from '@pushline/testing'
+import { pushline } from '@pushline/server'
+import { type RedisServer, startApp, startRedis, type TestApp } from '@pushline/testing'
 import { runProtocolConformance } from '@pushline/testing/conformance'
 import { afterAll, beforeAll, describe } from 'vitest'
-import { startRedis } from '../src/testing/index.js'
 import { redisHarness } from './fixtures/harness.js'
 
 // The exported wire-protocol suite against a server whose log is a RedisLog.
@@ -16,7 +16,7 @@ describe('protocol 1 conformance: Redis-backed server', () => {
   const redisApp = async (): Promise<TestApp> => {
     const log = await harness.create()
     logs.push(log)
-    return startApp({ ...options, log })
+    return startApp({ register: (fastify) => fastify.register(pushline, { prefix: '/rt', ...options, log }) })
   }
   beforeAll(async () => {
     redis = await startRedis()

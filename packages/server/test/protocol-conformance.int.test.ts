@@ -1,7 +1,8 @@
 import { MemoryLog } from '@pushline/core'
-import { type Nginx, startApp, startNginx, type TestApp } from '@pushline/testing'
+import { type Nginx, startNginx } from '@pushline/testing'
 import { runProtocolConformance } from '@pushline/testing/conformance'
 import { afterAll, beforeAll, describe } from 'vitest'
+import { startApp, type TestApp } from './helpers/app.js'
 
 // The exported wire-protocol suite against pushline's own server: in-memory, then behind a real nginx.
 const options = { heartbeatMs: 500, holdMs: 2000 }

@@ -21,7 +21,7 @@ function slowReads(log: MemoryLog): EventLog {
 describe('publish and the long-polls it wakes', () => {
   it('answers the woken polls before the publish, by construction (even when reads take a loop turn)', async () => {
     const memory = new MemoryLog()
-    const t = await startApp({ log: slowReads(memory) })
+    await using t = await startApp({ log: slowReads(memory) })
     try {
       const finished: string[] = []
       t.app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {

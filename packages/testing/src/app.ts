@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net'
-import { type PushlineOptions, pushline } from '@pushline/server'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Agent, fetch } from 'undici'
 
@@ -24,20 +23,22 @@ export interface TestApp {
 }
 
 export interface StartAppOptions {
-  /** Route prefix (default `/rt`). */
+  /** Registers the plugin under test (and any routes of the test's own) before the app listens. */
+  readonly register: (app: FastifyInstance) => unknown
+  /** The prefix `base`, `wsBase` and `fetch` address (default `/rt`). */
   readonly prefix?: string
-  /** Registers routes of the test's own before listening. */
-  readonly setup?: (app: FastifyInstance) => void | Promise<void>
 }
 
-/** Starts fastify with the pushline plugin on 127.0.0.1, port 0. */
-export async function startApp(options: PushlineOptions = {}, start: StartAppOptions = {}): Promise<TestApp> {
+/**
+ * Starts fastify on 127.0.0.1, port 0, with what `register` adds (e.g. the pushline plugin: this package does not
+ * depend on the packages it tests). `await using app = await startApp(...)` closes it at the end of the scope.
+ */
+export async function startApp(start: StartAppOptions): Promise<TestApp> {
   const prefix = start.prefix ?? '/rt'
   // forceCloseConnections: clients in tests may leave idle keep-alive sockets; the plugin's own preClose has
   // already ended every stream with its close frame by the time fastify destroys them.
   const app = Fastify({ logger: { level: process.env.PUSHLINE_TEST_LOG ?? 'silent' }, forceCloseConnections: true })
-  await app.register(pushline, { prefix, ...options })
-  await start.setup?.(app)
+  await start.register(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('the app has no port')

@@ -46,6 +46,15 @@ export async function rejectionCode(promise: Promise<unknown>): Promise<string> 
   throw new Error('expected a rejection')
 }
 
+/** Waits for `condition` (checked every 5 ms), failing after `ms`. */
+export async function until(condition: () => boolean, ms = 10_000, what = 'a condition'): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(5)
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -2,8 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { cursorSeq } from '../cursor.js'
 import type { ConformanceHarness } from './harness.js'
-import { collect, until } from './handoff.js'
-import { readAll, sleep } from './helpers.js'
+import { collect } from './handoff.js'
+import { readAll, sleep, until } from './helpers.js'
 
 const CHANNELS = ['p0', 'p1', 'p2', 'p3'] as const
 
