@@ -46,7 +46,10 @@ export function validateChannelData(channels: ChannelSchemas, channel: string, d
   if (!result.success) {
     const issue = result.error.issues[0]
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
-    throw CoreErrors.PayloadSchema.create(`data for channel ${JSON.stringify(channel)} does not match its schema${where}: ${issue?.message ?? 'invalid'}`, { cause: result.error })
+    throw CoreErrors.PayloadSchema.create(
+      `data for channel ${JSON.stringify(channel)} does not match its schema${where}: ${issue?.message ?? 'invalid'}`,
+      { cause: result.error },
+    )
   }
   return result.data
 }

@@ -23,7 +23,7 @@ export function parseCursor(cursor: string): CursorPosition {
   if (!match || !Number.isSafeInteger(seq)) {
     throw CoreErrors.CursorMalformed.create(`malformed cursor: ${JSON.stringify(cursor).slice(0, 80)}`)
   }
-  return { epoch: match[1]!, seq }
+  return { epoch: match[1] ?? '', seq }
 }
 
 export function isCursor(value: unknown): value is string {

@@ -115,9 +115,7 @@ class Following implements Follower, LogListener {
     this.closed = true
     this.unlisten()
     this.handlers.onError(
-      isPushlineError(error)
-        ? error
-        : CoreErrors.LogUnavailable.create('the event log failed', { cause: error }),
+      isPushlineError(error) ? error : CoreErrors.LogUnavailable.create('the event log failed', { cause: error }),
     )
   }
 

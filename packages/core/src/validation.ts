@@ -38,7 +38,9 @@ export function assertChannelNames(names: readonly unknown[]): string[] {
  */
 export function serializePayload(data: unknown, maxBytes: number = DEFAULT_MAX_PAYLOAD_BYTES): string {
   if (!isJsonValue(data)) {
-    throw CoreErrors.PayloadInvalid.create('event data must be a JSON value (no undefined, functions, NaN, Infinity, class instances or cycles; at most 64 levels deep)')
+    throw CoreErrors.PayloadInvalid.create(
+      'event data must be a JSON value (no undefined, functions, NaN, Infinity, class instances or cycles; at most 64 levels deep)',
+    )
   }
   const json = JSON.stringify(data)
   // Byte length only matters once the string could exceed the limit even at one byte per character.

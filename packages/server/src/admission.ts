@@ -66,7 +66,11 @@ export class Admission {
   }
 
   /** Step 4: the `authorize` hook, when there is one (`undefined` then: nothing to wait for). */
-  authorize(request: FastifyRequest | undefined, channels: readonly string[], action: AuthorizeAction): Promise<void> | undefined {
+  authorize(
+    request: FastifyRequest | undefined,
+    channels: readonly string[],
+    action: AuthorizeAction,
+  ): Promise<void> | undefined {
     return request ? this.access.authorize(request, channels, action) : undefined
   }
 

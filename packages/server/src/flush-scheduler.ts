@@ -78,7 +78,7 @@ export class FlushScheduler {
     const queued = this.queued.get(target)
     if (!queued) return
     this.queued.delete(target)
-    if (target.writable) target.write(queued.chunks.length === 1 ? queued.chunks[0]! : Buffer.concat(queued.chunks, queued.bytes))
+    if (target.writable) target.write(joinedOf(queued.chunks, queued.bytes))
   }
 
   private schedule(): void {
@@ -97,7 +97,7 @@ export class FlushScheduler {
     const start = this.clock.now()
     const joined = new JoinCache()
     for (const [target, { chunks, bytes }] of queued) {
-      if (target.writable) target.write(chunks.length === 1 ? chunks[0]! : joined.join(chunks, bytes))
+      if (target.writable) target.write(chunks.length === 1 ? joinedOf(chunks, bytes) : joined.join(chunks, bytes))
     }
     const end = this.clock.now()
     const cost = end - start
@@ -116,13 +116,21 @@ class JoinCache {
   private readonly byFirst = new Map<Buffer, { readonly chunks: readonly Buffer[]; readonly joined: Buffer }>()
 
   join(chunks: readonly Buffer[], bytes: number): Buffer {
-    const first = chunks[0]!
+    const first = chunks[0]
+    if (!first) return EMPTY
     const hit = this.byFirst.get(first)
     if (hit && sameChunks(hit.chunks, chunks)) return hit.joined
     const joined = Buffer.concat(chunks, bytes)
     this.byFirst.set(first, { chunks, joined })
     return joined
   }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/** The one buffer of `chunks`: the chunk itself when there is only one. */
+function joinedOf(chunks: readonly Buffer[], bytes: number): Buffer {
+  return chunks.length === 1 ? (chunks[0] ?? EMPTY) : Buffer.concat(chunks, bytes)
 }
 
 function sameChunks(a: readonly Buffer[], b: readonly Buffer[]): boolean {

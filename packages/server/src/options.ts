@@ -141,7 +141,10 @@ const optionsSchema = z
         z.boolean(),
         z
           .object({
-            path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).optional(),
+            path: z
+              .string()
+              .regex(/^\/[A-Za-z0-9._~/-]*$/)
+              .optional(),
             registry: z.custom<Registry>((v) => typeof v === 'object' && v !== null, 'must be a prom-client Registry').optional(),
           })
           .strict(),

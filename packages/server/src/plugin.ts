@@ -57,7 +57,12 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
     options,
     access,
     admission: new Admission(access, limiter, publishRate, connections),
-    subscribeRate: new RateLimiter(SUBSCRIBE_REFILL_PER_SECOND, limits.subscribeBurst, ServerErrors.LimitSubscribeRate, 'subscribe messages'),
+    subscribeRate: new RateLimiter(
+      SUBSCRIBE_REFILL_PER_SECOND,
+      limits.subscribeBurst,
+      ServerErrors.LimitSubscribeRate,
+      'subscribe messages',
+    ),
     publisher: new Publisher(() => log, options, metrics, holds),
     holds,
     connections,

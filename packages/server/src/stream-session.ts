@@ -90,11 +90,7 @@ class Session implements FollowHandlers {
   start(channels: readonly string[], cursor: string): void {
     this.run(channels, cursor).catch((error: unknown) => {
       if (this.closed) return
-      this.handlers.onError(
-        isPushlineError(error)
-          ? error
-          : CoreErrors.LogUnavailable.create(undefined, { cause: error }),
-      )
+      this.handlers.onError(isPushlineError(error) ? error : CoreErrors.LogUnavailable.create(undefined, { cause: error }))
     })
   }
 

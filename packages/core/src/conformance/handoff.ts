@@ -20,7 +20,6 @@ export function collect(log: EventLog, channels: readonly string[], after: strin
   return { events, resets, errors, follower }
 }
 
-
 export function handoffSuite(harness: ConformanceHarness): void {
   describe('catch-up to live hand-off (follow)', () => {
     it('hands over history then live events with no gap and no duplicate while appends race', async () => {

@@ -32,7 +32,7 @@ export function expectReset(result: ReadResult, reason: Reset['reason']): Reset 
 
 export function expectStrictlyOrdered(events: readonly LogEvent[]): void {
   for (let i = 1; i < events.length; i++) {
-    expect(cursorSeq(events[i]!.cursor)).toBeGreaterThan(cursorSeq(events[i - 1]!.cursor))
+    expect(cursorSeq(events[i]?.cursor ?? '')).toBeGreaterThan(cursorSeq(events[i - 1]?.cursor ?? ''))
   }
 }
 

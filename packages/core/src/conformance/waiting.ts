@@ -75,7 +75,7 @@ export function waitingSuite(harness: ConformanceHarness): void {
         })
         // No wait after registering: a wait's threshold is its cursor, so an append right after it wakes it.
         await log.append('many-1234', 'x')
-        expect(await settlesWithin(waits[1234]!, 2000)).toBe(true)
+        expect(await settlesWithin(waits[1234] ?? Promise.reject(new Error('no wait 1234')), 2000)).toBe(true)
         await sleep(50)
         expect(woken.filter(Boolean)).toHaveLength(1)
         for (const controller of controllers) controller.abort()

@@ -4,7 +4,13 @@ import type { FastifyBaseLogger } from 'fastify'
 import { type ErrorKind, ServerErrors } from '../errors.js'
 import type { FlushScheduler } from '../flush-scheduler.js'
 import { socketDrained } from '../socket-drained.js'
-import { type SessionHandlers, type SessionOptions, type StreamEncoder, type StreamSink, startSession } from '../stream-session.js'
+import {
+  type SessionHandlers,
+  type SessionOptions,
+  type StreamEncoder,
+  type StreamSink,
+  startSession,
+} from '../stream-session.js'
 import { Connection, type LifecycleContext } from './connection.js'
 
 /** How one streaming wire spells what the lifecycle writes: events and resets (the session's), close and heartbeat. */
@@ -72,7 +78,16 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
   /** Streams `channels` after `cursor` (replacing what was streamed before). */
   protected follow(channels: readonly string[], cursor: string): void {
     this.session?.close()
-    this.session = startSession(this.context.log, channels, cursor, this, this.wire, this.context.counters, this, this.context.session)
+    this.session = startSession(
+      this.context.log,
+      channels,
+      cursor,
+      this,
+      this.wire,
+      this.context.counters,
+      this,
+      this.context.session,
+    )
   }
 
   protected unfollow(): void {

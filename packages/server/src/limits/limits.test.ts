@@ -10,7 +10,9 @@ describe('RateLimiter', () => {
     let now = 0
     const limiter = new RateLimiter(2, 3, X, 'things', () => now)
     for (let i = 0; i < 3; i++) limiter.take('a')
-    expect(() => limiter.take('a')).toThrow(expect.objectContaining({ code: 'RT_ERR_X', statusCode: 429, details: { retryAfterSec: 1 } }))
+    expect(() => limiter.take('a')).toThrow(
+      expect.objectContaining({ code: 'RT_ERR_X', statusCode: 429, details: { retryAfterSec: 1 } }),
+    )
     limiter.take('b')
     now += 500
     limiter.take('a')
@@ -43,7 +45,9 @@ describe('ConnectionLimiter', () => {
     limiter.take('a')
     expect(() => limiter.take('a')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CLIENT_CONNECTIONS', statusCode: 429 }))
     limiter.take('b')
-    expect(() => limiter.take('c')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CONNECTIONS', details: { retryAfterSec: 5 } }))
+    expect(() => limiter.take('c')).toThrow(
+      expect.objectContaining({ code: 'RT_ERR_LIMIT_CONNECTIONS', details: { retryAfterSec: 5 } }),
+    )
     limiter.give('a')
     expect(limiter.size).toBe(2)
     limiter.take('a')

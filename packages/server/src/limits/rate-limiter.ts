@@ -47,7 +47,11 @@ export class RateLimiter {
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond)
     bucket.at = now
     if (bucket.tokens < 1) {
-      throw tooMany(this.kind, `too many ${this.what}: at most ${this.perSecond} per second`, (1 - bucket.tokens) / this.perSecond)
+      throw tooMany(
+        this.kind,
+        `too many ${this.what}: at most ${this.perSecond} per second`,
+        (1 - bucket.tokens) / this.perSecond,
+      )
     }
     bucket.tokens -= 1
   }

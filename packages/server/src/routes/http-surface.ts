@@ -39,7 +39,9 @@ export function registerHttpSurface(
         reply.headers({
           'access-control-allow-methods': allow,
           'access-control-allow-headers':
-            typeof requested === 'string' && /^[A-Za-z0-9 ,_-]{1,500}$/.test(requested) ? requested : 'content-type, last-event-id',
+            typeof requested === 'string' && /^[A-Za-z0-9 ,_-]{1,500}$/.test(requested)
+              ? requested
+              : 'content-type, last-event-id',
           'access-control-max-age': '600',
         })
       }
@@ -53,10 +55,7 @@ export function registerHttpSurface(
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         reply.header('allow', allow)
-        return sendError(
-          reply,
-          ServerErrors.RequestMethod.create(`${request.method} is not allowed here; use ${allow}`),
-        )
+        return sendError(reply, ServerErrors.RequestMethod.create(`${request.method} is not allowed here; use ${allow}`))
       },
     })
   }
