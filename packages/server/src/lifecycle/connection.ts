@@ -1,6 +1,5 @@
-import type { LiveConnection } from '../connections.js'
 import type { Admission } from '../admission.js'
-import type { ConnectionSet } from '../connections.js'
+import type { ConnectionSet, LiveConnection } from '../connections.js'
 import type { TransportCounters } from '../metrics.js'
 
 /** What every connection's life needs from the plugin. */
@@ -16,13 +15,13 @@ export interface LifecycleContext {
  * reports it gone. Transports extend it (streams: `StreamConnection`; a held long-poll directly) and only say how
  * their wire stops.
  */
-export abstract class Connection implements LiveConnection {
+export abstract class Connection<Context extends LifecycleContext = LifecycleContext> implements LiveConnection {
   private live = false
   /** Resolves `shutdown()`'s promise; made only when asked (a promise per idle connection is memory for nothing). */
   private onGone: (() => void) | undefined
 
   constructor(
-    protected readonly lifecycle: LifecycleContext,
+    protected readonly context: Context,
     /** The client key of the limiter slot this connection holds. */
     protected readonly clientKey: string,
   ) {}
@@ -30,19 +29,19 @@ export abstract class Connection implements LiveConnection {
   /** Counts the connection open and lets the ConnectionSet reach it. */
   protected open(): void {
     this.live = true
-    const { counters } = this.lifecycle
+    const { counters } = this.context
     counters.connections++
     counters.connectionsTotal++
-    this.lifecycle.connections.add(this)
+    this.context.connections.add(this)
   }
 
   /** The transport is gone (called once or more, acted on once): everything taken at open is given back. */
   protected gone(): void {
     if (!this.live) return
     this.live = false
-    this.lifecycle.connections.delete(this)
-    this.lifecycle.counters.connections--
-    this.lifecycle.admission.release(this.clientKey)
+    this.context.connections.delete(this)
+    this.context.counters.connections--
+    this.context.admission.release(this.clientKey)
     this.onGone?.()
   }
 

@@ -41,7 +41,7 @@ export function closeFrameOf(kind: ErrorKind): CloseFrame {
  * Subclasses translate: how to finish and destroy their wire, and what a heartbeat is there.
  */
 export abstract class StreamConnection<Context extends StreamContext = StreamContext>
-  extends Connection
+  extends Connection<Context>
   implements StreamSink, SessionHandlers
 {
   protected ended = false
@@ -49,7 +49,7 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
   private session: { close(): void } | undefined
 
   constructor(
-    protected readonly context: Context,
+    context: Context,
     clientKey: string,
     /** The TCP socket; undefined when the transport has none (then nothing is written). */
     protected readonly socket: Socket | undefined,

@@ -69,13 +69,13 @@ function answerOf(result: Awaited<ReturnType<Read>>, context: TransportContext, 
 }
 
 /** A held poll: answered like any read when an event comes, 204 when `holdMs` passes or the server shuts down. */
-class LongPollHold extends Connection implements HeldPoll {
+class LongPollHold extends Connection<TransportContext> implements HeldPoll {
   private readonly abort = new AbortController()
   private settle: (() => void) | undefined
   private settling: Promise<void> | undefined
 
   constructor(
-    private readonly context: TransportContext,
+    context: TransportContext,
     key: string,
     private readonly reply: FastifyReply,
     private readonly channels: readonly string[],

@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type NegotiateBody, openHttpStream, openWs, subscriptionQuery, Target } from './clients.js'
 import { closeFramesSuite } from './shutdown.js'
 
-export type { Frame, NegotiateBody } from './clients.js'
+export {
+  type Frame,
+  type HttpStream,
+  type NegotiateBody,
+  openHttpStream,
+  openWs,
+  Recorder,
+  subscriptionQuery,
+  Target,
+  type WsStream,
+} from './clients.js'
 
 export interface ConformanceOptions {
   /** The server's prefix URL, e.g. `http://127.0.0.1:3000/rt` (a function when it is only known once started). */
