@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { CoreErrors } from './errors.js'
+import { CoreErrors } from './error-codes.js'
 
 /**
  * Typed channels: one declaration, shared by server and client, gives each channel's data a type and a runtime

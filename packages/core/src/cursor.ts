@@ -1,4 +1,4 @@
-import { CoreErrors } from './errors.js'
+import { CoreErrors } from './error-codes.js'
 
 /**
  * A cursor names a position in one log: `<epoch>-<seq>`. The epoch changes whenever the log's history is lost

@@ -1,5 +1,6 @@
 import { parseCursor } from './cursor.js'
-import { CoreErrors, isPushlineError, type PushlineError } from './errors.js'
+import { CoreErrors } from './error-codes.js'
+import { isPushlineError, type PushlineError } from './errors.js'
 import type { LogEvent, Reset } from './event.js'
 import type { EventLog, LogListener } from './log.js'
 

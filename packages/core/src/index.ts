@@ -1,8 +1,7 @@
 export { type ChannelData, type ChannelSchemas, defineChannels, isDeclared, schemaFor, validateChannelData } from './channels.js'
 export { type CursorPosition, cursorSeq, formatCursor, isCursor, newEpoch, parseCursor } from './cursor.js'
+export { CoreErrorCode, CoreErrors } from './error-codes.js'
 export {
-  CoreErrorCode,
-  CoreErrors,
   type ErrorDeclaration,
   ErrorKind,
   type HttpShape,

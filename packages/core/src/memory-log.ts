@@ -1,5 +1,5 @@
 import { formatCursor, newEpoch, parseCursor } from './cursor.js'
-import { CoreErrors } from './errors.js'
+import { CoreErrors } from './error-codes.js'
 import type { LogEvent, ReadResult, Reset } from './event.js'
 import { createEvent } from './frames/event-json.js'
 import type { EventLog, LogListener, ReadOptions } from './log.js'

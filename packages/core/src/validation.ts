@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CoreErrors } from './errors.js'
+import { CoreErrors } from './error-codes.js'
 import { isJsonValue } from './json-value.js'
 
 /** Letters, digits and `_ . : @ / -`, 1 to 128 characters: safe in URLs, Redis keys and log lines. */

@@ -1,4 +1,5 @@
-import { CoreErrors, type PushlineError } from './errors.js'
+import { CoreErrors } from './error-codes.js'
+import type { PushlineError } from './errors.js'
 
 interface Waiter {
   readonly channels: readonly string[]
