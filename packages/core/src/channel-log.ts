@@ -25,11 +25,11 @@ export class ChannelLog {
   }
 
   get lastSeq(): number {
-    return this.seqs.length > this.start ? this.seqs[this.seqs.length - 1]! : this.trimmedMax
+    return this.seqs.length > this.start ? (this.seqs[this.seqs.length - 1] ?? this.trimmedMax) : this.trimmedMax
   }
 
   push(seq: number, event: LogEvent, bytes: number): void {
-    const before = this.cumBytes.length > 0 ? this.cumBytes[this.cumBytes.length - 1]! : 0
+    const before = this.cumBytes.length > 0 ? (this.cumBytes[this.cumBytes.length - 1] ?? 0) : 0
     this.seqs.push(seq)
     this.events.push(event)
     this.cumBytes.push(before + bytes)
@@ -37,7 +37,7 @@ export class ChannelLog {
 
   /** Drops the oldest event (its sequence becomes `trimmedMax`). */
   shift(): void {
-    this.trimmedMax = this.seqs[this.start]!
+    this.trimmedMax = this.seqs[this.start] ?? this.trimmedMax
     this.start++
     if (this.start === this.seqs.length) {
       this.seqs = []
@@ -47,7 +47,7 @@ export class ChannelLog {
     } else if (this.start >= 1024 && this.start * 2 >= this.seqs.length) {
       this.seqs = this.seqs.slice(this.start)
       this.events = this.events.slice(this.start)
-      const dropped = this.cumBytes[this.start - 1]!
+      const dropped = this.cumBytes[this.start - 1] ?? 0
       this.cumBytes = this.cumBytes.slice(this.start).map((b) => b - dropped)
       this.start = 0
     }
@@ -59,7 +59,7 @@ export class ChannelLog {
     let hi = this.seqs.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (this.seqs[mid]! <= seq) lo = mid + 1
+      if ((this.seqs[mid] ?? seq) <= seq) lo = mid + 1
       else hi = mid
     }
     return lo
@@ -70,28 +70,31 @@ export class ChannelLog {
   }
 
   seqAt(index: number): number {
-    return this.seqs[index]!
+    return this.seqs[index] ?? Number.POSITIVE_INFINITY
   }
 
   eventAt(index: number): LogEvent {
-    return this.events[index]!
+    const event = this.events[index]
+    // Callers stay within [indexAfter, endIndex): anything else is a bug here, not a caller's input.
+    if (event === undefined) throw new RangeError(`no event at index ${index}`)
+    return event
   }
 
   bytesAt(index: number): number {
-    return this.cumBytes[index]! - (index > 0 ? this.cumBytes[index - 1]! : 0)
+    return (this.cumBytes[index] ?? 0) - (index > 0 ? (this.cumBytes[index - 1] ?? 0) : 0)
   }
 
   /** Up to `limit` events from absolute index `from`, cut once `maxBytes` is reached (always at least one). */
   slice(from: number, limit: number, maxBytes: number): LogEvent[] {
     let to = Math.min(this.seqs.length, from + limit)
-    const base = from > 0 ? this.cumBytes[from - 1]! : 0
-    if (to > from && this.cumBytes[to - 1]! - base > maxBytes) {
+    const base = from > 0 ? (this.cumBytes[from - 1] ?? 0) : 0
+    if (to > from && (this.cumBytes[to - 1] ?? 0) - base > maxBytes) {
       // Smallest `to` whose range reaches maxBytes: binary search on the cumulative sizes.
       let lo = from + 1
       let hi = to
       while (lo < hi) {
         const mid = (lo + hi) >>> 1
-        if (this.cumBytes[mid - 1]! - base >= maxBytes) hi = mid
+        if ((this.cumBytes[mid - 1] ?? 0) - base >= maxBytes) hi = mid
         else lo = mid + 1
       }
       to = lo

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { CoreErrorCode, PushlineError } from './errors.js'
+import { CoreErrors } from './error-codes.js'
 
 /**
  * Typed channels: one declaration, shared by server and client, gives each channel's data a type and a runtime
@@ -64,10 +64,9 @@ export function validateChannelData(channels: ChannelSchemas, channel: string, d
   if (!result.success) {
     const issue = result.error.issues[0]
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
-    throw new PushlineError(
-      CoreErrorCode.PayloadSchema,
+    throw CoreErrors.PayloadSchema.create(
       `data for channel ${JSON.stringify(channel)} does not match its schema${where}: ${issue?.message ?? 'invalid'}`,
-      { statusCode: 400, cause: result.error },
+      { cause: result.error },
     )
   }
   return result.data

@@ -1,4 +1,4 @@
-import { CoreErrorCode, PushlineError } from './errors.js'
+import { CoreErrors } from './error-codes.js'
 
 /**
  * A cursor names a position in one log: `<epoch>-<seq>`. The epoch changes whenever the log's history is lost
@@ -21,11 +21,9 @@ export function parseCursor(cursor: string): CursorPosition {
   const match = typeof cursor === 'string' ? CURSOR_RE.exec(cursor) : null
   const seq = match ? Number(match[2]) : Number.NaN
   if (!match || !Number.isSafeInteger(seq)) {
-    throw new PushlineError(CoreErrorCode.CursorMalformed, `malformed cursor: ${JSON.stringify(cursor).slice(0, 80)}`, {
-      statusCode: 400,
-    })
+    throw CoreErrors.CursorMalformed.create(`malformed cursor: ${JSON.stringify(cursor).slice(0, 80)}`)
   }
-  return { epoch: match[1]!, seq }
+  return { epoch: match[1] ?? '', seq }
 }
 
 export function isCursor(value: unknown): value is string {

@@ -29,16 +29,42 @@ export function isPushlineError(value: unknown): value is PushlineError {
   return value instanceof PushlineError
 }
 
-/** The codes raised by the core package. Server and client packages add their own areas. */
-export const CoreErrorCode = {
-  CursorMalformed: 'RT_ERR_CURSOR_MALFORMED',
-  ChannelInvalid: 'RT_ERR_CHANNEL_INVALID',
-  PayloadInvalid: 'RT_ERR_PAYLOAD_INVALID',
-  PayloadTooLarge: 'RT_ERR_PAYLOAD_TOO_LARGE',
-  PayloadSchema: 'RT_ERR_PAYLOAD_SCHEMA',
-  LogClosed: 'RT_ERR_LOG_CLOSED',
-  LogAborted: 'RT_ERR_LOG_ABORTED',
-  LogUnavailable: 'RT_ERR_LOG_UNAVAILABLE',
-  ConfigInvalid: 'RT_ERR_CONFIG_INVALID',
-} as const
-export type CoreErrorCode = (typeof CoreErrorCode)[keyof typeof CoreErrorCode]
+/** How an error shows on HTTP: as the answer's status, with `Retry-After`, only inside a `close` frame, or not at all. */
+export type HttpShape = 'answer' | 'retry' | 'close-frame' | 'none'
+/** How it shows on a WebSocket: a close code, an HTTP answer before the upgrade, an `error` frame only, or not at all. */
+export type WsShape = number | 'before-upgrade' | 'error-frame' | 'none'
+
+/** One error, declared once: everything a throw site, the wire and docs/errors.md need to know about it. */
+export interface ErrorDeclaration {
+  readonly code: string
+  readonly status: number
+  /** The message when the throw site gives none. */
+  readonly message: string
+  /** The docs' "meaning" column. */
+  readonly meaning: string
+  readonly http?: HttpShape
+  readonly ws?: WsShape
+}
+
+/** A declared error: `kind.create(message?)` builds it, `kind.code` names it (the way `@fastify/error` does it). */
+export class ErrorKind {
+  readonly code: string
+  readonly status: number
+  readonly message: string
+  readonly meaning: string
+  readonly http: HttpShape
+  readonly ws: WsShape
+
+  constructor(declaration: ErrorDeclaration) {
+    this.code = declaration.code
+    this.status = declaration.status
+    this.message = declaration.message
+    this.meaning = declaration.meaning
+    this.http = declaration.http ?? 'answer'
+    this.ws = declaration.ws ?? 'none'
+  }
+
+  create(message: string = this.message, options: { cause?: unknown; details?: Record<string, unknown> } = {}): PushlineError {
+    return new PushlineError(this.code, message, { statusCode: this.status, ...options })
+  }
+}

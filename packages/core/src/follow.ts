@@ -1,5 +1,6 @@
 import { parseCursor } from './cursor.js'
-import { CoreErrorCode, isPushlineError, PushlineError } from './errors.js'
+import { CoreErrors } from './error-codes.js'
+import { isPushlineError, type PushlineError } from './errors.js'
 import type { LogEvent, Reset } from './event.js'
 import type { EventLog, LogListener } from './log.js'
 
@@ -115,9 +116,7 @@ class Following implements Follower, LogListener {
     this.closed = true
     this.unlisten()
     this.handlers.onError(
-      isPushlineError(error)
-        ? error
-        : new PushlineError(CoreErrorCode.LogUnavailable, 'the event log failed', { statusCode: 503, cause: error }),
+      isPushlineError(error) ? error : CoreErrors.LogUnavailable.create('the event log failed', { cause: error }),
     )
   }
 

@@ -10,7 +10,19 @@ describe('isJsonValue', () => {
   it('rejects what JSON would drop or change', () => {
     const cyclic: unknown[] = []
     cyclic.push(cyclic)
-    for (const bad of [undefined, () => 1, Symbol('s'), 1n, Number.NaN, -Infinity, cyclic, { a: undefined }, [1, undefined], new Date(0), new Map()]) {
+    for (const bad of [
+      undefined,
+      () => 1,
+      Symbol('s'),
+      1n,
+      Number.NaN,
+      -Infinity,
+      cyclic,
+      { a: undefined },
+      [1, undefined],
+      new Date(0),
+      new Map(),
+    ]) {
       expect(isJsonValue(bad)).toBe(false)
     }
   })

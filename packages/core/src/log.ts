@@ -33,7 +33,13 @@ export interface EventLog {
    * needs a reset. Rejects with RT_ERR_LOG_ABORTED when `signal` aborts and RT_ERR_LOG_CLOSED when the log closes.
    */
   wait(channels: readonly string[], after: string, signal?: AbortSignal): Promise<void>
-  /** Live fan-out: `listener` gets every event appended to `channels` from now on. Returns the unlisten function. */
+  /**
+   * Live fan-out: `listener` gets every event appended to `channels` from now on. Returns the unlisten function.
+   * **Active on return**: every append made through this log after `listen` returns is delivered, with no wait in
+   * between (a networked log registers its threshold before returning, ordered with its own later appends; events
+   * appended by other instances are delivered once they reach the backend after that registration). After unlisten
+   * returns, nothing more is delivered.
+   */
   listen(channels: readonly string[], listener: LogListener): () => void
   /** Releases resources; pending waits reject with RT_ERR_LOG_CLOSED. */
   close(): Promise<void>

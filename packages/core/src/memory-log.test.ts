@@ -48,7 +48,9 @@ describe('MemoryLog specifics', () => {
     expect(log.stats().channels).toBe(5)
     const head = await log.head()
     const controller = new AbortController()
-    const waits = Array.from({ length: 100 }, (_, i) => log.wait([`w${i}`, 'shared'], head, controller.signal).catch(() => 'aborted'))
+    const waits = Array.from({ length: 100 }, (_, i) =>
+      log.wait([`w${i}`, 'shared'], head, controller.signal).catch(() => 'aborted'),
+    )
     expect(log.stats().waiters).toBe(100)
     const unlisten = log.listen(['x', 'y'], { onEvent: () => undefined })
     expect(log.stats().listenedChannels).toBe(2)
@@ -64,7 +66,10 @@ describe('MemoryLog specifics', () => {
     const head = await log.head()
     const woken: string[] = []
     const a = log.wait(['a'], head).then(() => woken.push('a'))
-    const b = log.wait(['b'], head).then(() => woken.push('b'), (error: { code: string }) => error.code)
+    const b = log.wait(['b'], head).then(
+      () => woken.push('b'),
+      (error: { code: string }) => error.code,
+    )
     await log.append('a', 1)
     await a
     expect(woken).toEqual(['a'])

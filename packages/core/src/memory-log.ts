@@ -1,5 +1,5 @@
 import { formatCursor, newEpoch, parseCursor } from './cursor.js'
-import { CoreErrorCode, PushlineError } from './errors.js'
+import { CoreErrors } from './error-codes.js'
 import type { LogEvent, ReadResult, Reset } from './event.js'
 import { createEvent } from './frames/event-json.js'
 import type { EventLog, LogListener, ReadOptions } from './log.js'
@@ -98,36 +98,35 @@ export class MemoryLog implements EventLog {
     if (reset) return reset
     const limit = Math.max(1, options.limit ?? DEFAULT_READ_LIMIT)
     const maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_READ_MAX_BYTES)
-    const sources: { log: ChannelLog; index: number; end: number }[] = []
+    const sources: Source[] = []
     for (const channel of channels.length > 1 ? new Set(channels) : channels) {
       const log = this.channels.get(channel)
       if (!log) continue
       const index = log.indexAfter(afterSeq)
       if (index < log.endIndex()) sources.push({ log, index, end: log.endIndex() })
     }
-    if (sources.length === 1) {
+    const only = sources.length === 1 ? sources[0] : undefined
+    if (only) {
       // One channel (the common case): a slice of its array.
-      const only = sources[0]!
       const events = only.log.slice(only.index, limit, maxBytes)
       const more = only.index + events.length < only.end
-      return { type: 'events', events, cursor: more ? events[events.length - 1]!.cursor : this.headCursor(), more }
+      return { type: 'events', events, cursor: more ? lastCursor(events) : this.headCursor(), more }
     }
     const events: LogEvent[] = []
     let bytes = 0
     while (sources.length > 0 && events.length < limit && (events.length === 0 || bytes < maxBytes)) {
       // Merge by sequence; subscriptions name few channels, so a linear pick of the smallest head is cheapest.
       let pick = 0
-      for (let i = 1; i < sources.length; i++) {
-        if (sources[i]!.log.seqAt(sources[i]!.index) < sources[pick]!.log.seqAt(sources[pick]!.index)) pick = i
-      }
-      const source = sources[pick]!
+      for (let i = 1; i < sources.length; i++) if (headSeq(sources[i]) < headSeq(sources[pick])) pick = i
+      const source = sources[pick]
+      if (!source) break
       events.push(source.log.eventAt(source.index))
       bytes += source.log.bytesAt(source.index)
       source.index++
       if (source.index >= source.end) sources.splice(pick, 1)
     }
     const more = sources.length > 0
-    return { type: 'events', events, cursor: more ? events[events.length - 1]!.cursor : this.headCursor(), more }
+    return { type: 'events', events, cursor: more ? lastCursor(events) : this.headCursor(), more }
   }
 
   async wait(channels: readonly string[], after: string, signal?: AbortSignal): Promise<void> {
@@ -167,7 +166,7 @@ export class MemoryLog implements EventLog {
     if (this.closed) return
     this.closed = true
     this.listeners.clear()
-    this.waiters.closeAll(new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 }))
+    this.waiters.closeAll(CoreErrors.LogClosed.create('the event log is closed'))
   }
 
   /** The cursor of "now", synchronously. */
@@ -233,16 +232,29 @@ export class MemoryLog implements EventLog {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 })
+    if (this.closed) throw CoreErrors.LogClosed.create('the event log is closed')
   }
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback
   if (!(value > 0)) {
-    throw new PushlineError(CoreErrorCode.ConfigInvalid, `MemoryLog option ${name} must be a positive number`, {
-      statusCode: 500,
-    })
+    throw CoreErrors.ConfigInvalid.create(`MemoryLog option ${name} must be a positive number`)
   }
   return value
+}
+
+/** A channel's events still to merge: from `index` to `end` of its log. */
+interface Source {
+  readonly log: ChannelLog
+  index: number
+  readonly end: number
+}
+
+function headSeq(source: Source | undefined): number {
+  return source ? source.log.seqAt(source.index) : Number.POSITIVE_INFINITY
+}
+
+function lastCursor(events: readonly LogEvent[]): string {
+  return events.at(-1)?.cursor ?? ''
 }

@@ -28,7 +28,9 @@ describe('channel names', () => {
 describe('payloads', () => {
   it('serializes JSON once and measures bytes, not characters', () => {
     expect(serializePayload({ a: [1, 'b'] })).toBe('{"a":[1,"b"]}')
-    expect(() => serializePayload('é'.repeat(600), 1000)).toThrow(expect.objectContaining({ code: 'RT_ERR_PAYLOAD_TOO_LARGE', statusCode: 413 }))
+    expect(() => serializePayload('é'.repeat(600), 1000)).toThrow(
+      expect.objectContaining({ code: 'RT_ERR_PAYLOAD_TOO_LARGE', statusCode: 413 }),
+    )
     expect(serializePayload('é'.repeat(400), 1000)).toHaveLength(402)
   })
 })
@@ -39,7 +41,9 @@ describe('typed channels', () => {
   it('validates exact names and prefix patterns', () => {
     expect(validateChannelData(channels, 'chat', { text: 'hi' })).toEqual({ text: 'hi' })
     expect(validateChannelData(channels, 'room/7', 3)).toBe(3)
-    expect(() => validateChannelData(channels, 'chat', { text: 5 })).toThrow(expect.objectContaining({ code: 'RT_ERR_PAYLOAD_SCHEMA', statusCode: 400 }))
+    expect(() => validateChannelData(channels, 'chat', { text: 5 })).toThrow(
+      expect.objectContaining({ code: 'RT_ERR_PAYLOAD_SCHEMA', statusCode: 400 }),
+    )
     expect(() => validateChannelData(channels, 'room/7', 'x')).toThrow(expect.objectContaining({ code: 'RT_ERR_PAYLOAD_SCHEMA' }))
     expect(validateChannelData(channels, 'free', { any: 1 })).toEqual({ any: 1 })
     expect(isDeclared(channels, 'room/1')).toBe(true)

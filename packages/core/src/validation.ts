@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CoreErrorCode, PushlineError } from './errors.js'
+import { CoreErrors } from './error-codes.js'
 import { isJsonValue } from './json-value.js'
 
 /** Letters, digits and `_ . : @ / -`, 1 to 128 characters: safe in URLs, Redis keys and log lines. */
@@ -20,18 +20,14 @@ export function assertChannelName(name: unknown): string {
   const result = channelNameSchema.safeParse(name)
   if (!result.success) {
     const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : typeof name
-    throw new PushlineError(
-      CoreErrorCode.ChannelInvalid,
-      `invalid channel name ${shown}: ${result.error.issues[0]?.message ?? 'invalid'}`,
-      { statusCode: 400 },
-    )
+    throw CoreErrors.ChannelInvalid.create(`invalid channel name ${shown}: ${result.error.issues[0]?.message ?? 'invalid'}`)
   }
   return result.data
 }
 
 export function assertChannelNames(names: readonly unknown[]): string[] {
   if (names.length === 0) {
-    throw new PushlineError(CoreErrorCode.ChannelInvalid, 'at least one channel is required', { statusCode: 400 })
+    throw CoreErrors.ChannelInvalid.create('at least one channel is required')
   }
   return [...new Set(names.map(assertChannelName))]
 }
@@ -42,19 +38,15 @@ export function assertChannelNames(names: readonly unknown[]): string[] {
  */
 export function serializePayload(data: unknown, maxBytes: number = DEFAULT_MAX_PAYLOAD_BYTES): string {
   if (!isJsonValue(data)) {
-    throw new PushlineError(
-      CoreErrorCode.PayloadInvalid,
+    throw CoreErrors.PayloadInvalid.create(
       'event data must be a JSON value (no undefined, functions, NaN, Infinity, class instances or cycles; at most 64 levels deep)',
-      { statusCode: 400 },
     )
   }
   const json = JSON.stringify(data)
   // Byte length only matters once the string could exceed the limit even at one byte per character.
   const bytes = json.length * 3 <= maxBytes ? json.length : Buffer.byteLength(json)
   if (bytes > maxBytes) {
-    throw new PushlineError(CoreErrorCode.PayloadTooLarge, `event data is ${bytes} bytes, more than the ${maxBytes} allowed`, {
-      statusCode: 413,
-    })
+    throw CoreErrors.PayloadTooLarge.create(`event data is ${bytes} bytes, more than the ${maxBytes} allowed`)
   }
   return json
 }

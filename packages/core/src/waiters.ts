@@ -1,4 +1,5 @@
-import { CoreErrorCode, PushlineError } from './errors.js'
+import { CoreErrors } from './error-codes.js'
+import type { PushlineError } from './errors.js'
 
 interface Waiter {
   readonly channels: readonly string[]
@@ -80,5 +81,5 @@ export class WaiterRegistry {
 }
 
 function aborted(signal: AbortSignal | undefined): PushlineError {
-  return new PushlineError(CoreErrorCode.LogAborted, 'the wait was aborted', { statusCode: 499, cause: signal?.reason })
+  return CoreErrors.LogAborted.create('the wait was aborted', { cause: signal?.reason })
 }

@@ -1,4 +1,4 @@
-import { CoreErrorCode, PushlineError } from '@pushline/core'
+import { CoreErrors } from '@pushline/core'
 
 /**
  * The Redis keys of one log namespace. Every key carries the namespace as a hash tag (`{ns}`), so in a Redis
@@ -26,11 +26,7 @@ const NAMESPACE_RE = /^[A-Za-z0-9_.:@/-]{1,64}$/
 
 export function logKeys(prefix: string, namespace: string): LogKeys {
   if (!NAMESPACE_RE.test(namespace) || !NAMESPACE_RE.test(prefix)) {
-    throw new PushlineError(
-      CoreErrorCode.ConfigInvalid,
-      'RedisLog prefix and namespace must be 1-64 letters, digits or _ . : @ / - (no braces: they form the hash tag)',
-      { statusCode: 500 },
-    )
+    throw CoreErrors.ConfigInvalid.create('RedisLog prefix and namespace must be 1-64 letters, digits or _ . : @ / - (no braces: they form the hash tag)')
   }
   const base = `${prefix}:{${namespace}}`
   return {

@@ -1,6 +1,6 @@
 import {
   assertChannelName,
-  CoreErrorCode,
+  CoreErrors,
   createEvent,
   DEFAULT_MAX_PAYLOAD_BYTES,
   type EventLog,
@@ -10,7 +10,7 @@ import {
   type LogListener,
   newEpoch,
   parseCursor,
-  PushlineError,
+  type PushlineError,
   type ReadOptions,
   type ReadResult,
   serializePayload,
@@ -232,7 +232,7 @@ export class RedisLog implements EventLog {
     this.command.disconnect()
     // Rejected last, in the same tick close() resolves: a caller that awaits close() before handling the
     // rejection of its pending wait() does not see an unhandled rejection.
-    const error = new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 })
+    const error = CoreErrors.LogClosed.create('the event log is closed')
     for (const waiter of [...this.waiters]) waiter.reject(error)
     this.waiters.clear()
   }
@@ -252,7 +252,7 @@ export class RedisLog implements EventLog {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new PushlineError(CoreErrorCode.LogClosed, 'the event log is closed', { statusCode: 503 })
+    if (this.closed) throw CoreErrors.LogClosed.create('the event log is closed')
   }
 }
 
@@ -268,22 +268,17 @@ function uniqueChannels(channels: readonly string[]): string[] {
 function unavailable(error: unknown): PushlineError {
   if (isPushlineError(error)) return error
   const reason = error instanceof Error ? error.message : String(error)
-  return new PushlineError(CoreErrorCode.LogUnavailable, `the event log is unavailable (Redis: ${reason})`, {
-    statusCode: 503,
-    cause: error,
-  })
+  return CoreErrors.LogUnavailable.create(`the event log is unavailable (Redis: ${reason})`, { cause: error })
 }
 
 function aborted(signal: AbortSignal | undefined): PushlineError {
-  return new PushlineError(CoreErrorCode.LogAborted, 'the wait was aborted', { statusCode: 499, cause: signal?.reason })
+  return CoreErrors.LogAborted.create('the wait was aborted', { cause: signal?.reason })
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback
   if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new PushlineError(CoreErrorCode.ConfigInvalid, `RedisLog option ${name} must be a non-negative number`, {
-      statusCode: 500,
-    })
+    throw CoreErrors.ConfigInvalid.create(`RedisLog option ${name} must be a non-negative number`)
   }
   return value
 }

@@ -1,4 +1,4 @@
-import { CoreErrorCode, PushlineError } from '@pushline/core'
+import { CoreErrors, type PushlineError } from '@pushline/core'
 
 /** One stream entry as the log needs it: the channel it belongs to, its sequence and its data JSON. */
 export interface StreamEntry {
@@ -16,7 +16,7 @@ export function seqOfId(id: string): number {
 }
 
 export function malformed(what: string): PushlineError {
-  return new PushlineError(CoreErrorCode.LogUnavailable, `unexpected Redis reply to ${what}`, { statusCode: 503 })
+  return CoreErrors.LogUnavailable.create(`unexpected Redis reply to ${what}`)
 }
 
 function isStringArray(value: unknown): value is string[] {

@@ -1,7 +1,7 @@
 import { runLogConformance } from '@pushline/core/conformance'
 import { afterAll, beforeAll } from 'vitest'
 import { redisHarness } from './fixtures/harness.js'
-import { type RedisServer, startRedis } from '../src/testing/index.js'
+import { type RedisServer, startRedis } from '@pushline/testing'
 
 let redis: RedisServer
 

@@ -6,7 +6,7 @@ import { createRedisLog, type RedisLog } from '../src/index.js'
 import { sleep, until } from './fixtures/followers.js'
 import { createInstance, type Instance } from './fixtures/instances.js'
 import { type Nginx, startNginx } from './fixtures/nginx.js'
-import { type RedisServer, startRedis } from '../src/testing/index.js'
+import { type RedisServer, startRedis } from '@pushline/testing'
 
 const CHANNELS = ['orders', 'news']
 const NAMESPACE = 'multi'

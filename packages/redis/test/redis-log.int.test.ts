@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createRedisLog, type RedisLog, type RedisLogOptions } from '../src/index.js'
 import { type Followed, followInto, sleep, until } from './fixtures/followers.js'
 import { flushNamespace } from './fixtures/harness.js'
-import { type RedisServer, startRedis } from '../src/testing/index.js'
+import { type RedisServer, startRedis } from '@pushline/testing'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {

@@ -1,6 +1,6 @@
-import { CURSOR_HEADER, isPushlineError, PushlineError } from '@pushline/core'
+import { CURSOR_HEADER, isPushlineError } from '@pushline/core'
 import type { FastifyRequest } from 'fastify'
-import { ServerErrorCode } from './errors.js'
+import { ServerErrors } from './errors.js'
 import type { AuthorizeAction, ResolvedOptions } from './options.js'
 
 /** Who may connect and do what: client keys, the `authorize` hook and the `Origin` policy, for every endpoint. */
@@ -33,12 +33,10 @@ export class Access {
     } catch (error) {
       if (isPushlineError(error) && error.statusCode >= 400 && error.statusCode < 500) throw error
       request.log.error({ err: error }, 'pushline: authorize hook failed; denying')
-      throw new PushlineError(ServerErrorCode.AuthForbidden, `not allowed to ${action}`, { statusCode: 403, cause: error })
+      throw ServerErrors.AuthForbidden.create(`not allowed to ${action}`, { cause: error })
     }
     if (allowed !== true) {
-      throw new PushlineError(ServerErrorCode.AuthForbidden, `not allowed to ${action} on ${channels.join(', ')}`, {
-        statusCode: 403,
-      })
+      throw ServerErrors.AuthForbidden.create(`not allowed to ${action} on ${channels.join(', ')}`)
     }
   }
 

@@ -1,14 +1,14 @@
-import { CoreErrorCode, isPushlineError, PushlineError } from '@pushline/core'
+import { CoreErrors, isPushlineError, PushlineError } from '@pushline/core'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
-import { retryAfterOf, ServerErrorCode } from './errors.js'
+import { retryAfterOf, ServerErrors } from './errors.js'
 
 // fastify's own request errors, as pushline codes (anything else 4xx becomes RT_ERR_REQUEST_INVALID).
 const FASTIFY_CODES: Readonly<Record<string, string>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: CoreErrorCode.PayloadTooLarge,
-  FST_ERR_CTP_INVALID_JSON_BODY: ServerErrorCode.RequestJson,
-  FST_ERR_CTP_EMPTY_JSON_BODY: ServerErrorCode.RequestJson,
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ServerErrorCode.RequestContentType,
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ServerErrorCode.RequestInvalid,
+  FST_ERR_CTP_BODY_TOO_LARGE: CoreErrors.PayloadTooLarge.code,
+  FST_ERR_CTP_INVALID_JSON_BODY: ServerErrors.RequestJson.code,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ServerErrors.RequestJson.code,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ServerErrors.RequestContentType.code,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ServerErrors.RequestInvalid.code,
 }
 
 /** Any error as a PushlineError with a fitting status: ours as they are, fastify's mapped, the rest a logged 500. */
@@ -17,13 +17,13 @@ export function toPushlineError(error: unknown): PushlineError {
   const fastifyError = error as Partial<FastifyError> | undefined
   const status = fastifyError?.statusCode
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code = (fastifyError?.code && FASTIFY_CODES[fastifyError.code]) ?? ServerErrorCode.RequestInvalid
+    const code = (fastifyError?.code && FASTIFY_CODES[fastifyError.code]) ?? ServerErrors.RequestInvalid.code
     return new PushlineError(code, fastifyError?.message ?? 'bad request', { statusCode: status, cause: error })
   }
   if (error instanceof SyntaxError) {
-    return new PushlineError(ServerErrorCode.RequestJson, 'the body is not valid JSON', { statusCode: 400, cause: error })
+    return ServerErrors.RequestJson.create(undefined, { cause: error })
   }
-  return new PushlineError(ServerErrorCode.ServerInternal, 'internal server error', { statusCode: 500, cause: error })
+  return ServerErrors.ServerInternal.create(undefined, { cause: error })
 }
 
 export function sendError(reply: FastifyReply, error: PushlineError): FastifyReply {

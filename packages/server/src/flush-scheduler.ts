@@ -5,6 +5,21 @@ export const EAGER_FLUSH_DUTY = 0.1
 /** Weight of the latest flush in the moving average of the flush duty. */
 const DUTY_WEIGHT = 0.2
 
+/** Time and timers of the scheduler; tests pass a manual one, where timing is the subject. */
+export interface FlushClock {
+  /** Milliseconds, monotonic. */
+  now(): number
+  /** Runs `run` after `ms` milliseconds. */
+  later(run: () => void, ms: number): void
+}
+
+const REAL_CLOCK: FlushClock = {
+  now: () => performance.now(),
+  later: (run, ms) => {
+    setTimeout(run, ms)
+  },
+}
+
 interface Queued {
   readonly chunks: Buffer[]
   bytes: number
@@ -32,11 +47,14 @@ export class FlushScheduler {
   private scheduled = false
   private lastFlushEnd = 0
   private duty = 0
-  /** `performance.now()` before which the next flush waits (heavy load only). */
+  /** The clock's time before which the next flush waits (heavy load only). */
   private notBefore = 0
 
   /** @param maxDelayMs longest wait under heavy load; 0 flushes every loop turn. */
-  constructor(private readonly maxDelayMs: number) {}
+  constructor(
+    private readonly maxDelayMs: number,
+    private readonly clock: FlushClock = REAL_CLOCK,
+  ) {}
 
   /** Queues `chunk` for `target`, after whatever is queued for it already. */
   write(target: Writable, chunk: Buffer): void {
@@ -60,28 +78,28 @@ export class FlushScheduler {
     const queued = this.queued.get(target)
     if (!queued) return
     this.queued.delete(target)
-    if (target.writable) target.write(queued.chunks.length === 1 ? queued.chunks[0]! : Buffer.concat(queued.chunks, queued.bytes))
+    if (target.writable) target.write(joinedOf(queued.chunks, queued.bytes))
   }
 
   private schedule(): void {
     this.scheduled = true
-    const wait = this.notBefore - performance.now()
+    const wait = this.notBefore - this.clock.now()
     if (this.duty < EAGER_FLUSH_DUTY) queueMicrotask(this.flush)
     // Timers have a 1 ms granularity: a shorter wait goes to the next loop turn.
     else if (wait < 1) setImmediate(this.flush)
-    else setTimeout(this.flush, wait)
+    else this.clock.later(this.flush, wait)
   }
 
   private readonly flush = (): void => {
     this.scheduled = false
     const queued = this.queued
     this.queued = new Map()
-    const start = performance.now()
+    const start = this.clock.now()
     const joined = new JoinCache()
     for (const [target, { chunks, bytes }] of queued) {
-      if (target.writable) target.write(chunks.length === 1 ? chunks[0]! : joined.join(chunks, bytes))
+      if (target.writable) target.write(chunks.length === 1 ? joinedOf(chunks, bytes) : joined.join(chunks, bytes))
     }
-    const end = performance.now()
+    const end = this.clock.now()
     const cost = end - start
     const share = cost / Math.max(end - this.lastFlushEnd, cost, 0.001)
     this.duty += (share - this.duty) * DUTY_WEIGHT
@@ -98,13 +116,21 @@ class JoinCache {
   private readonly byFirst = new Map<Buffer, { readonly chunks: readonly Buffer[]; readonly joined: Buffer }>()
 
   join(chunks: readonly Buffer[], bytes: number): Buffer {
-    const first = chunks[0]!
+    const first = chunks[0]
+    if (!first) return EMPTY
     const hit = this.byFirst.get(first)
     if (hit && sameChunks(hit.chunks, chunks)) return hit.joined
     const joined = Buffer.concat(chunks, bytes)
     this.byFirst.set(first, { chunks, joined })
     return joined
   }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/** The one buffer of `chunks`: the chunk itself when there is only one. */
+function joinedOf(chunks: readonly Buffer[], bytes: number): Buffer {
+  return chunks.length === 1 ? (chunks[0] ?? EMPTY) : Buffer.concat(chunks, bytes)
 }
 
 function sameChunks(a: readonly Buffer[], b: readonly Buffer[]): boolean {

@@ -32,6 +32,8 @@ describe('resolveOptions', () => {
     [{ channels: { chat: 'string' } }, 'channels.chat'],
     [{ allowedOrigins: 'https://a.example' }, 'allowedOrigins'],
   ])('names the problem in %j', (input, where) => {
-    expect(() => resolveOptions(input)).toThrow(expect.objectContaining({ code: 'RT_ERR_CONFIG_INVALID', message: expect.stringContaining(where) }))
+    expect(() => resolveOptions(input)).toThrow(
+      expect.objectContaining({ code: 'RT_ERR_CONFIG_INVALID', message: expect.stringContaining(where) }),
+    )
   })
 })

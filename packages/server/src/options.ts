@@ -1,4 +1,4 @@
-import { type ChannelSchemas, CoreErrorCode, type EventLog, PushlineError, TRANSPORT_NAMES, type TransportName } from '@pushline/core'
+import { type ChannelSchemas, CoreErrors, type EventLog, TRANSPORT_NAMES, type TransportName } from '@pushline/core'
 import type { FastifyRequest } from 'fastify'
 import type { Registry } from 'prom-client'
 import { z } from 'zod'
@@ -141,7 +141,10 @@ const optionsSchema = z
         z.boolean(),
         z
           .object({
-            path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/).optional(),
+            path: z
+              .string()
+              .regex(/^\/[A-Za-z0-9._~/-]*$/)
+              .optional(),
             registry: z.custom<Registry>((v) => typeof v === 'object' && v !== null, 'must be a prom-client Registry').optional(),
           })
           .strict(),
@@ -169,10 +172,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const result = optionsSchema.safeParse(own ?? {})
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`)
-    throw new PushlineError(CoreErrorCode.ConfigInvalid, `invalid @pushline/server options: ${problems.join('; ')}`, {
-      statusCode: 500,
-      cause: result.error,
-    })
+    throw CoreErrors.ConfigInvalid.create(`invalid @pushline/server options: ${problems.join('; ')}`, { cause: result.error })
   }
   const options = result.data
   return { ...options, log: options.log, strict: options.strictChannels ?? options.channels !== undefined }

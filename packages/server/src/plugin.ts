@@ -6,8 +6,10 @@ import type { Registry } from 'prom-client'
 import { Access } from './access.js'
 import { ConnectionSet } from './connections.js'
 import { installErrorHandler } from './error-handler.js'
-import { ServerErrorCode } from './errors.js'
+import { Admission } from './admission.js'
+import { ServerErrors } from './errors.js'
 import { FlushScheduler } from './flush-scheduler.js'
+import { HoldRegistry } from './lifecycle/hold-registry.js'
 import { ConnectionLimiter } from './limits/connection-limiter.js'
 import { RateLimiter } from './limits/rate-limiter.js'
 import { MetricsState, type PushlineMetrics, registerPrometheus } from './metrics.js'
@@ -16,6 +18,7 @@ import { Publisher } from './publisher.js'
 import { registerHttpSurface } from './routes/http-surface.js'
 import { registerNegotiate } from './routes/negotiate.js'
 import { registerPublish } from './routes/publish.js'
+import { sessionOptionsOf } from './stream-session.js'
 import { TRANSPORTS } from './transports/index.js'
 import type { TransportContext } from './transports/types.js'
 
@@ -35,26 +38,37 @@ declare module 'fastify' {
   }
 }
 
+// Subscribe messages per WebSocket refill at this rate after the burst (`limits.subscribeBurst`).
+const SUBSCRIBE_REFILL_PER_SECOND = 2
+
 const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptions) => {
   const options = resolveOptions(rawOptions)
   const ownsLog = options.log === undefined
   const log = options.log ?? new MemoryLog()
   const metrics = new MetricsState()
   const connections = new ConnectionSet(options.heartbeatMs)
+  const access = new Access(options)
+  const limits = options.limits
+  const publishRate = new RateLimiter(limits.publishPerSecond, limits.publishBurst, ServerErrors.LimitPublishRate, 'publishes')
+  const limiter = new ConnectionLimiter(limits.maxConnections, limits.maxConnectionsPerClient)
+  const holds = new HoldRegistry()
   const shared: Omit<TransportContext, 'counters'> = {
     log,
     options,
-    access: new Access(options),
-    limiter: new ConnectionLimiter(options.limits.maxConnections, options.limits.maxConnectionsPerClient),
-    publishRate: new RateLimiter(
-      options.limits.publishPerSecond,
-      options.limits.publishBurst,
-      ServerErrorCode.LimitPublishRate,
-      'publishes',
+    access,
+    admission: new Admission(access, limiter, publishRate, connections),
+    subscribeRate: new RateLimiter(
+      SUBSCRIBE_REFILL_PER_SECOND,
+      limits.subscribeBurst,
+      ServerErrors.LimitSubscribeRate,
+      'subscribe messages',
     ),
-    publisher: new Publisher(() => log, options, metrics),
+    publisher: new Publisher(() => log, options, metrics, holds),
+    holds,
     connections,
     flusher: new FlushScheduler(options.maxFlushDelayMs),
+    session: sessionOptionsOf(options),
+    closeGraceMs: options.closeGraceMs,
   }
   const metricsOptions = typeof options.metrics === 'object' ? options.metrics : options.metrics ? {} : undefined
   const registry = metricsOptions ? registerPrometheus(metrics, metricsOptions.registry) : undefined
@@ -100,7 +114,7 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
         transport.register(scope, { ...shared, counters: metrics.transports[name] })
         routes[transport.path] = ['GET']
       }
-      registerHttpSurface(scope, shared.access, routes, options.prefix !== '')
+      registerHttpSurface(scope, access, shared.admission, routes, options.prefix !== '')
       registerNegotiate(scope, options, TRANSPORTS, () => log.head())
       registerPublish(scope, shared)
       if (metricsOptions && registry) {

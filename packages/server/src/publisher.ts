@@ -1,5 +1,6 @@
 import { assertChannelName, type EventLog, type LogEvent, validateChannelData } from '@pushline/core'
 import { badRequest } from './errors.js'
+import type { HoldRegistry } from './lifecycle/hold-registry.js'
 import type { MetricsState } from './metrics.js'
 import type { ResolvedOptions } from './options.js'
 import { assertDeclared } from './subscription.js'
@@ -16,6 +17,7 @@ export class Publisher {
     private readonly log: () => EventLog,
     private readonly options: ResolvedOptions,
     private readonly metrics: MetricsState,
+    private readonly holds: HoldRegistry,
   ) {}
 
   /**
@@ -48,12 +50,17 @@ export class Publisher {
     return this.append({ channel: checked, data })
   }
 
-  /** Validates the data against the channel's schema, if any, and appends it. */
+  /**
+   * Validates the data against the channel's schema, if any, and appends it. Resolves after the long-polls the
+   * event woke have answered, so that a publisher's answer never overtakes its subscribers' (see HoldRegistry).
+   */
   async append({ channel, data }: CheckedPublish): Promise<LogEvent> {
     try {
       const checked = this.options.channels ? validateChannelData(this.options.channels, channel, data) : data
       const event = await this.log().append(channel, checked)
       this.metrics.publishes++
+      const settling = this.holds.settled(channel)
+      if (settling) await settling
       return event
     } catch (error) {
       this.metrics.publishErrors++

@@ -1,12 +1,12 @@
 import {
-  CoreErrorCode,
+  CoreErrors,
   type EventLog,
   type Follower,
   type FollowHandlers,
   follow,
   isPushlineError,
   type LogEvent,
-  PushlineError,
+  type PushlineError,
   type Reset,
 } from '@pushline/core'
 import type { TransportCounters } from './metrics.js'
@@ -90,11 +90,7 @@ class Session implements FollowHandlers {
   start(channels: readonly string[], cursor: string): void {
     this.run(channels, cursor).catch((error: unknown) => {
       if (this.closed) return
-      this.handlers.onError(
-        isPushlineError(error)
-          ? error
-          : new PushlineError(CoreErrorCode.LogUnavailable, 'the event log failed', { statusCode: 503, cause: error }),
-      )
+      this.handlers.onError(isPushlineError(error) ? error : CoreErrors.LogUnavailable.create(undefined, { cause: error }))
     })
   }
 

@@ -1,5 +1,5 @@
-import { assertChannelNames, isDeclared, parseCursor, PushlineError } from '@pushline/core'
-import { badRequest, ServerErrorCode } from './errors.js'
+import { assertChannelNames, CoreErrors, isDeclared, parseCursor } from '@pushline/core'
+import { ServerErrors } from './errors.js'
 import type { ResolvedOptions } from './options.js'
 
 export interface Subscription {
@@ -12,9 +12,7 @@ export interface Subscription {
 export function checkChannels(names: readonly unknown[], options: ResolvedOptions): string[] {
   const channels = assertChannelNames(names)
   if (channels.length > options.limits.maxChannels) {
-    throw new PushlineError(ServerErrorCode.ChannelTooMany, `at most ${options.limits.maxChannels} channels per subscription`, {
-      statusCode: 400,
-    })
+    throw ServerErrors.ChannelTooMany.create(`at most ${options.limits.maxChannels} channels per subscription`)
   }
   if (options.strict) for (const channel of channels) assertDeclared(channel, options)
   return channels
@@ -22,15 +20,15 @@ export function checkChannels(names: readonly unknown[], options: ResolvedOption
 
 export function assertDeclared(channel: string, options: ResolvedOptions): void {
   if (options.strict && !(options.channels && isDeclared(options.channels, channel))) {
-    throw new PushlineError(ServerErrorCode.ChannelUndeclared, `channel ${JSON.stringify(channel)} is not declared`, {
-      statusCode: 400,
-    })
+    throw ServerErrors.ChannelUndeclared.create(`channel ${JSON.stringify(channel)} is not declared`)
   }
 }
 
 export function checkCursor(value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined
-  if (typeof value !== 'string') throw badRequest('cursor must be a single string', 'RT_ERR_CURSOR_MALFORMED')
+  if (typeof value !== 'string') {
+    throw CoreErrors.CursorMalformed.create('cursor must be a single string')
+  }
   parseCursor(value)
   return value
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { wsTextFrame } from './ws-frame.js'
 
 function decode(frame: Buffer): { fin: boolean; opcode: number; masked: boolean; payload: string } {
-  let length = frame[1]! & 0x7f
+  let length = (frame[1] ?? 0) & 0x7f
   let offset = 2
   if (length === 126) {
     length = frame.readUInt16BE(2)
@@ -12,7 +12,12 @@ function decode(frame: Buffer): { fin: boolean; opcode: number; masked: boolean;
     offset = 10
   }
   expect(frame.length).toBe(offset + length)
-  return { fin: (frame[0]! & 0x80) !== 0, opcode: frame[0]! & 0x0f, masked: (frame[1]! & 0x80) !== 0, payload: frame.subarray(offset).toString() }
+  return {
+    fin: ((frame[0] ?? 0) & 0x80) !== 0,
+    opcode: (frame[0] ?? 0) & 0x0f,
+    masked: ((frame[1] ?? 0) & 0x80) !== 0,
+    payload: frame.subarray(offset).toString(),
+  }
 }
 
 describe('wsTextFrame', () => {

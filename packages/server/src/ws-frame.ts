@@ -1,5 +1,13 @@
-import { ServerResponse } from 'node:http'
-import { Socket } from 'node:net'
+/**
+ * The WebSocket fast path, in one module. Two things here lean on how our dependencies behave, through public APIs
+ * only (no `_socket`, no `_httpMessage`), and `ws-frame.pinned.test.ts` fails loudly when their versions change:
+ * - event frames are built once and written to the upgraded TCP socket (`request.raw.socket`) directly, next to
+ *   `ws`'s own writes (pings, close): correct as long as `ws` writes whole frames and per-message deflate is off;
+ * - `releaseUpgrade` undoes `@fastify/websocket`'s `assignSocket` of its stand-in response.
+ * Checked with ws 8.23 and @fastify/websocket 11.3.
+ */
+import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { cachedEncoder, type LogEvent, wsEvent } from '@pushline/core'
 import type { WebSocket } from 'ws'
 
@@ -34,23 +42,17 @@ export function wsPingFrame(): Buffer {
 /** The framed bytes of an event, cached per event object. */
 export const wsEventFrame: (event: LogEvent) => Buffer = cachedEncoder((event) => wsTextFrame(wsEvent(event)))
 
-/** The TCP socket under a `ws` WebSocket (`_socket` is not in its typings), or undefined once it is gone. */
-export function socketOf(ws: WebSocket): Socket | undefined {
-  const socket: unknown = Reflect.get(ws, '_socket')
-  return socket instanceof Socket ? socket : undefined
-}
-
 /**
- * Lets go of what `@fastify/websocket` ties to an upgraded connection for its whole life: its `error` listener
- * closes over fastify's request and reply, and the TCP socket still points at the stand-in `ServerResponse` the
- * upgrade was routed with (which holds the reply through its listeners). About 3 KB per idle connection. WebSocket
- * errors (ws closes the connection on each) go to `onError` instead.
+ * Lets go of what `@fastify/websocket` ties to an upgraded connection for its whole life, with public APIs only:
+ * its `error` listener closes over fastify's request and reply, and the TCP socket stays assigned to the stand-in
+ * `ServerResponse` the upgrade was routed with (`response.assignSocket(socket)`; `detachSocket` undoes it), which
+ * holds the reply through its listeners. About 3 KB per idle connection. WebSocket errors (ws closes the
+ * connection on each) go to `onError` instead.
  */
-export function releaseUpgrade(ws: WebSocket, socket: Socket | undefined, onError: (error: Error) => void): void {
+export function releaseUpgrade(ws: WebSocket, socket: Socket, response: ServerResponse, onError: (error: Error) => void): void {
   // Ours first, then theirs off (removing the last listener of an event would put `_events` in dictionary mode).
   const theirs = ws.listeners('error')
   ws.on('error', onError)
   for (const listener of theirs) ws.off('error', listener as (error: Error) => void)
-  const response: unknown = socket ? Reflect.get(socket, '_httpMessage') : undefined
-  if (socket && response instanceof ServerResponse) response.detachSocket(socket)
+  if (response.socket === socket) response.detachSocket(socket)
 }

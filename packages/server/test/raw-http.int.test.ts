@@ -1,6 +1,6 @@
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startApp, type TestApp } from './helpers/app.js'
+import { startApp, type TestApp, until } from './helpers/app.js'
 
 /** Sends a raw request and collects the raw response bytes until `done` says enough (or the socket ends). */
 function rawRequest(port: number, request: string, done: (text: string) => boolean): Promise<string> {
@@ -75,7 +75,7 @@ describe('streams written straight to the socket keep HTTP framing right', () =>
     t = await startApp()
     const port = portOf(t)
     const reading = rawRequest(port, 'GET /rt/sse?channel=raw HTTP/1.1\r\nHost: x\r\n\r\n', (got) => got.endsWith('0\r\n\r\n'))
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await until(() => t.app.pushline.metrics().transports.sse.connections === 1, 'the stream to open')
     await t.app.close()
     const text = await reading
     expect(text).toContain('event: close')

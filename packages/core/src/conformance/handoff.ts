@@ -3,7 +3,7 @@ import type { LogEvent, Reset } from '../event.js'
 import { type Follower, follow } from '../follow.js'
 import type { EventLog } from '../log.js'
 import type { ConformanceHarness } from './harness.js'
-import { expectStrictlyOrdered, sleep } from './helpers.js'
+import { expectStrictlyOrdered, sleep, until } from './helpers.js'
 
 /** Follows `channels` and collects what the follower hands over. */
 export function collect(log: EventLog, channels: readonly string[], after: string, batchLimit = 1000) {
@@ -18,14 +18,6 @@ export function collect(log: EventLog, channels: readonly string[], after: strin
     { batchLimit },
   )
   return { events, resets, errors, follower }
-}
-
-export async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await sleep(5)
-  }
 }
 
 export function handoffSuite(harness: ConformanceHarness): void {

@@ -32,7 +32,7 @@ export function expectReset(result: ReadResult, reason: Reset['reason']): Reset 
 
 export function expectStrictlyOrdered(events: readonly LogEvent[]): void {
   for (let i = 1; i < events.length; i++) {
-    expect(cursorSeq(events[i]!.cursor)).toBeGreaterThan(cursorSeq(events[i - 1]!.cursor))
+    expect(cursorSeq(events[i]?.cursor ?? '')).toBeGreaterThan(cursorSeq(events[i - 1]?.cursor ?? ''))
   }
 }
 
@@ -44,6 +44,15 @@ export async function rejectionCode(promise: Promise<unknown>): Promise<string> 
     return (error as { code?: string }).code ?? String(error)
   }
   throw new Error('expected a rejection')
+}
+
+/** Waits for `condition` (checked every 5 ms), failing after `ms`. */
+export async function until(condition: () => boolean, ms = 10_000, what = 'a condition'): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(5)
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

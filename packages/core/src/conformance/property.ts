@@ -2,8 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { cursorSeq } from '../cursor.js'
 import type { ConformanceHarness } from './harness.js'
-import { collect, until } from './handoff.js'
-import { readAll, sleep } from './helpers.js'
+import { collect } from './handoff.js'
+import { readAll, sleep, until } from './helpers.js'
 
 const CHANNELS = ['p0', 'p1', 'p2', 'p3'] as const
 
@@ -18,7 +18,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), channel: fc.integer({ min: 0, max: 3 }) }) },
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('read' as const), channels: channelSet, at: fc.nat(), limit: fc.integer({ min: 1, max: 8 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('read' as const),
+      channels: channelSet,
+      at: fc.nat(),
+      limit: fc.integer({ min: 1, max: 8 }),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('follow' as const), channels: channelSet }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'yield' as const }) },
@@ -43,7 +48,7 @@ export function propertySuite(harness: ConformanceHarness, numRuns: number): voi
             for (const s of steps) {
               if (s.kind === 'append') {
                 const data = counter++
-                const channel: string = CHANNELS[s.channel]!
+                const channel: string = CHANNELS[s.channel] ?? 'p0'
                 pending.push(
                   log.append(channel, data).then((event) => {
                     model.push({ channel, data, cursor: event.cursor })
@@ -53,8 +58,8 @@ export function propertySuite(harness: ConformanceHarness, numRuns: number): voi
               } else if (s.kind === 'yield') {
                 await Promise.all(pending.splice(0))
               } else if (s.kind === 'read') {
-                const channels: string[] = s.channels.map((c) => CHANNELS[c]!)
-                const from = positions[s.at % positions.length]!
+                const channels: string[] = s.channels.map((c) => CHANNELS[c] ?? 'p0')
+                const from = positions[s.at % positions.length] ?? positions[0] ?? ''
                 const { events } = await readAll(log, channels, from, s.limit)
                 const settled = [...model].sort((a, b) => cursorSeq(a.cursor) - cursorSeq(b.cursor))
                 const expected = settled.filter((e) => channels.includes(e.channel) && cursorSeq(e.cursor) > cursorSeq(from))
@@ -66,9 +71,10 @@ export function propertySuite(harness: ConformanceHarness, numRuns: number): voi
                 const seen = events.map((e) => e.data)
                 const expectedData = expected.map((e) => e.data)
                 expect(seen.filter((d) => expectedData.includes(d as number))).toEqual(expectedData)
-                for (let i = 1; i < events.length; i++) expect(cursorSeq(events[i]!.cursor)).toBeGreaterThan(cursorSeq(events[i - 1]!.cursor))
+                for (let i = 1; i < events.length; i++)
+                  expect(cursorSeq(events[i]?.cursor ?? '')).toBeGreaterThan(cursorSeq(events[i - 1]?.cursor ?? ''))
               } else {
-                const channels: string[] = s.channels.map((c) => CHANNELS[c]!)
+                const channels: string[] = s.channels.map((c) => CHANNELS[c] ?? 'p0')
                 const from = await log.head()
                 followers.push({ channels, from, followed: collect(log, channels, from, 3) })
               }

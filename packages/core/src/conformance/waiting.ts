@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { LogEvent } from '../event.js'
 import type { ConformanceHarness } from './harness.js'
-import { rejectionCode, settlesWithin, sleep } from './helpers.js'
+import { rejectionCode, settlesWithin, sleep, until } from './helpers.js'
 
 export function waitingSuite(harness: ConformanceHarness): void {
   describe('wait', () => {
@@ -73,9 +73,9 @@ export function waitingSuite(harness: ConformanceHarness): void {
             () => undefined,
           )
         })
-        await sleep(50)
+        // No wait after registering: a wait's threshold is its cursor, so an append right after it wakes it.
         await log.append('many-1234', 'x')
-        expect(await settlesWithin(waits[1234]!, 2000)).toBe(true)
+        expect(await settlesWithin(waits[1234] ?? Promise.reject(new Error('no wait 1234')), 2000)).toBe(true)
         await sleep(50)
         expect(woken.filter(Boolean)).toHaveLength(1)
         for (const controller of controllers) controller.abort()
@@ -92,14 +92,18 @@ export function waitingSuite(harness: ConformanceHarness): void {
       const log = await harness.create()
       try {
         const seen: LogEvent[] = []
+        // Active on return (the EventLog contract): appends right after listen are delivered, no wait in between.
         const unlisten = log.listen(['l1', 'l2'], { onEvent: (event) => seen.push(event) })
-        await sleep(20)
-        for (let i = 0; i < 20; i++) await log.append(['l1', 'l2', 'l3'][i % 3]!, i)
-        for (let i = 0; i < 100 && seen.length < 14; i++) await sleep(10)
+        for (let i = 0; i < 20; i++) await log.append(['l1', 'l2', 'l3'][i % 3] ?? 'l3', i)
+        await until(() => seen.length >= 14, 5000, '14 events')
         expect(seen.map((e) => e.data)).toEqual([0, 1, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16, 18, 19])
+        // After unlisten, nothing: a marker seen by a second listener comes after where 'late' would have been.
+        const markers: LogEvent[] = []
+        const unmark = log.listen(['l1'], { onEvent: (event) => markers.push(event) })
         unlisten()
         await log.append('l1', 'late')
-        await sleep(100)
+        await until(() => markers.length === 1, 5000, 'the marker')
+        unmark()
         expect(seen).toHaveLength(14)
       } finally {
         await log.close()

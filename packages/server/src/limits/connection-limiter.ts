@@ -1,6 +1,9 @@
-import { ServerErrorCode, tooMany } from '../errors.js'
+import { ServerErrors, tooMany } from '../errors.js'
 
-/** Counts open connections, in total and per client key; refuses (never queues) beyond the limits. */
+/**
+ * Counts open connections, in total and per client key; refuses (never queues) beyond the limits. A holder takes a
+ * slot once and gives it back once (the connection lifecycle does both), so no closure or object per slot.
+ */
 export class ConnectionLimiter {
   private total = 0
   private readonly perClient = new Map<string, number>()
@@ -10,34 +13,20 @@ export class ConnectionLimiter {
     private readonly maxPerClient: number,
   ) {}
 
-  /** Throws 429 when `key` may not open one more connection now. */
-  check(key: string): void {
-    if (this.total >= this.maxTotal) {
-      throw tooMany(ServerErrorCode.LimitConnections, `the server has reached its ${this.maxTotal} connections`, 5)
-    }
-    if ((this.perClient.get(key) ?? 0) >= this.maxPerClient) {
-      throw tooMany(ServerErrorCode.LimitClientConnections, `at most ${this.maxPerClient} connections per client`, 5)
-    }
-  }
-
-  /** Takes a slot for `key` (throwing like `check`); the returned function gives it back, once. */
-  acquire(key: string): () => void {
-    this.take(key)
-    let released = false
-    return () => {
-      if (released) return
-      released = true
-      this.give(key)
-    }
-  }
-
-  /** `acquire` without the closure, for a holder that gives its slot back once by itself (a WebSocket). */
+  /** Takes a slot for `key`, or throws 429 (with a retry time) when `key` may not open one more connection now. */
   take(key: string): void {
-    this.check(key)
+    if (this.total >= this.maxTotal) {
+      throw tooMany(ServerErrors.LimitConnections, `the server has reached its ${this.maxTotal} connections`, 5)
+    }
+    const held = this.perClient.get(key) ?? 0
+    if (held >= this.maxPerClient) {
+      throw tooMany(ServerErrors.LimitClientConnections, `at most ${this.maxPerClient} connections per client`, 5)
+    }
     this.total++
-    this.perClient.set(key, (this.perClient.get(key) ?? 0) + 1)
+    this.perClient.set(key, held + 1)
   }
 
+  /** Gives back a slot `take` gave. */
   give(key: string): void {
     this.total--
     const left = (this.perClient.get(key) ?? 1) - 1

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { ConnectionLimiter } from './connection-limiter.js'
+import { ErrorKind } from '../errors.js'
 import { RateLimiter } from './rate-limiter.js'
+
+const X = new ErrorKind({ code: 'RT_ERR_X', status: 429, http: 'retry', ws: 4429, message: 'x', meaning: 'x' })
 
 describe('RateLimiter', () => {
   it('allows the burst, then the sustained rate, and says when to retry', () => {
     let now = 0
-    const limiter = new RateLimiter(2, 3, 'RT_ERR_X', 'things', () => now)
+    const limiter = new RateLimiter(2, 3, X, 'things', () => now)
     for (let i = 0; i < 3; i++) limiter.take('a')
-    expect(() => limiter.take('a')).toThrow(expect.objectContaining({ code: 'RT_ERR_X', statusCode: 429, details: { retryAfterSec: 1 } }))
+    expect(() => limiter.take('a')).toThrow(
+      expect.objectContaining({ code: 'RT_ERR_X', statusCode: 429, details: { retryAfterSec: 1 } }),
+    )
     limiter.take('b')
     now += 500
     limiter.take('a')
@@ -15,33 +20,37 @@ describe('RateLimiter', () => {
   })
 
   it('keeps at most maxKeys buckets', () => {
-    const limiter = new RateLimiter(1, 1, 'RT_ERR_X', 'things', () => 0, 10)
+    const limiter = new RateLimiter(1, 1, X, 'things', () => 0, 10)
     for (let i = 0; i < 100; i++) limiter.take(`k${i}`)
     expect(limiter.size).toBe(10)
+  })
+
+  it('takes from a bucket its holder keeps, on the same clock and limits', () => {
+    let now = 0
+    const limiter = new RateLimiter(2, 2, X, 'things', () => now)
+    const bucket = limiter.bucket()
+    limiter.takeFrom(bucket)
+    limiter.takeFrom(bucket)
+    expect(() => limiter.takeFrom(bucket)).toThrow(expect.objectContaining({ code: 'RT_ERR_X', statusCode: 429 }))
+    now += 500
+    limiter.takeFrom(bucket)
+    expect(limiter.size).toBe(0)
   })
 })
 
 describe('ConnectionLimiter', () => {
-  it('counts per client and in total, and releases once', () => {
+  it('counts per client and in total, and gives back', () => {
     const limiter = new ConnectionLimiter(3, 2)
-    const a1 = limiter.acquire('a')
-    limiter.acquire('a')
-    expect(() => limiter.acquire('a')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CLIENT_CONNECTIONS' }))
-    limiter.acquire('b')
-    expect(() => limiter.acquire('c')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CONNECTIONS' }))
-    a1()
-    a1()
-    expect(limiter.size).toBe(2)
-    limiter.acquire('a')
-  })
-  it('takes and gives slots without a closure, with the same limits', () => {
-    const limiter = new ConnectionLimiter(10, 1)
     limiter.take('a')
-    expect(() => limiter.take('a')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CLIENT_CONNECTIONS' }))
-    expect(() => limiter.acquire('a')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CLIENT_CONNECTIONS' }))
+    limiter.take('a')
+    expect(() => limiter.take('a')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CLIENT_CONNECTIONS', statusCode: 429 }))
+    limiter.take('b')
+    expect(() => limiter.take('c')).toThrow(
+      expect.objectContaining({ code: 'RT_ERR_LIMIT_CONNECTIONS', details: { retryAfterSec: 5 } }),
+    )
     limiter.give('a')
-    expect(limiter.size).toBe(0)
+    expect(limiter.size).toBe(2)
     limiter.take('a')
-    expect(limiter.size).toBe(1)
+    expect(limiter.size).toBe(3)
   })
 })

@@ -1,8 +1,8 @@
-import { PushlineError } from '@pushline/core'
 import type { FastifyInstance, HTTPMethods } from 'fastify'
 import type { Access } from '../access.js'
+import type { Admission } from '../admission.js'
 import { sendError } from '../error-handler.js'
-import { ServerErrorCode } from '../errors.js'
+import { ServerErrors } from '../errors.js'
 
 const METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 
@@ -13,18 +13,21 @@ const METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 
 export function registerHttpSurface(
   scope: FastifyInstance,
   access: Access,
+  admission: Admission,
   routes: Readonly<Record<string, readonly string[]>>,
   notFound: boolean,
 ): void {
-  scope.addHook('onRequest', async (request, reply) => {
-    const origin = request.headers.origin
-    if (!access.originAllowed(origin, request.headers.host)) {
-      throw new PushlineError(ServerErrorCode.OriginForbidden, `origin ${JSON.stringify(origin)} is not allowed`, {
-        statusCode: 403,
-      })
+  // Admission step 1 for every request; a callback hook: no promise per request.
+  scope.addHook('onRequest', (request, reply, done) => {
+    try {
+      admission.origin(request)
+    } catch (error) {
+      done(error instanceof Error ? error : new Error(String(error)))
+      return
     }
-    const cors = access.corsHeaders(origin)
+    const cors = access.corsHeaders(request.headers.origin)
     if (cors) reply.headers(cors)
+    done()
   })
 
   for (const [path, methods] of Object.entries(routes)) {
@@ -36,7 +39,9 @@ export function registerHttpSurface(
         reply.headers({
           'access-control-allow-methods': allow,
           'access-control-allow-headers':
-            typeof requested === 'string' && /^[A-Za-z0-9 ,_-]{1,500}$/.test(requested) ? requested : 'content-type, last-event-id',
+            typeof requested === 'string' && /^[A-Za-z0-9 ,_-]{1,500}$/.test(requested)
+              ? requested
+              : 'content-type, last-event-id',
           'access-control-max-age': '600',
         })
       }
@@ -50,12 +55,7 @@ export function registerHttpSurface(
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         reply.header('allow', allow)
-        return sendError(
-          reply,
-          new PushlineError(ServerErrorCode.RequestMethod, `${request.method} is not allowed here; use ${allow}`, {
-            statusCode: 405,
-          }),
-        )
+        return sendError(reply, ServerErrors.RequestMethod.create(`${request.method} is not allowed here; use ${allow}`))
       },
     })
   }
@@ -64,9 +64,7 @@ export function registerHttpSurface(
     scope.setNotFoundHandler(async (request, reply) =>
       sendError(
         reply,
-        new PushlineError(ServerErrorCode.RequestNotFound, `no pushline endpoint at ${request.method} ${request.url.slice(0, 100)}`, {
-          statusCode: 404,
-        }),
+        ServerErrors.RequestNotFound.create(`no pushline endpoint at ${request.method} ${request.url.slice(0, 100)}`),
       ),
     )
   }

@@ -1,9 +1,9 @@
 import { CURSOR_HEADER, type EventLog, isPushlineError, longpollBatch } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { LiveConnection } from '../connections.js'
 import { badRequest } from '../errors.js'
+import { Connection } from '../lifecycle/connection.js'
+import type { HeldPoll } from '../lifecycle/hold-registry.js'
 import { parseSubscription } from '../subscription.js'
-import { closingError } from './http-stream.js'
 import type { ServerTransport, TransportContext } from './types.js'
 
 const NO_STORE = 'no-cache, no-store, no-transform'
@@ -11,7 +11,8 @@ const NO_STORE = 'no-cache, no-store, no-transform'
 /**
  * Long-poll: answers at once with everything waiting after the cursor (bounded by count and bytes), else holds the
  * request until an event arrives or `holdMs` passes (204, cursor unchanged). 410 + reset body for a cursor the log
- * can no longer serve. A hold counts as a connection for the limits and ends with 204 on shutdown.
+ * can no longer serve. A poll holds a connection slot while it is served; a hold is a connection of the lifecycle
+ * and ends with 204 on shutdown. Every answer carries Pushline-Cursor.
  */
 export const longpollTransport: ServerTransport = {
   name: 'longpoll',
@@ -22,36 +23,37 @@ export const longpollTransport: ServerTransport = {
   },
 }
 
+type Read = (cursor: string) => ReturnType<EventLog['read']>
+
 async function poll(context: TransportContext, request: FastifyRequest, reply: FastifyReply): Promise<string | FastifyReply> {
   const { log, options, counters } = context
   const subscription = parseSubscription(request.query, options)
   const holdMs = holdOf(request.query, options.holdMs)
-  const authorizing = context.access.authorize(request, subscription.channels, 'subscribe')
-  if (authorizing) await authorizing
-  reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8')
-  if (subscription.cursor === undefined) {
-    const head = await log.head()
-    reply.header(CURSOR_HEADER, head)
-    return longpollBatch([], head)
-  }
-  if (context.connections.closing) throw closingError()
-  const read = (cursor: string) =>
-    log.read(subscription.channels, cursor, { limit: options.limits.maxBatchEvents, maxBytes: options.limits.maxBatchBytes })
-
+  const key = await context.admission.subscribe(request, subscription.channels, counters)
+  let held = false
   try {
+    reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8')
+    if (subscription.cursor === undefined) {
+      const head = await log.head()
+      reply.header(CURSOR_HEADER, head)
+      return longpollBatch([], head)
+    }
+    const read: Read = (cursor) =>
+      log.read(subscription.channels, cursor, { limit: options.limits.maxBatchEvents, maxBytes: options.limits.maxBatchBytes })
     // Under load most polls find events waiting: they are answered without setting up a hold.
     const first = await read(subscription.cursor)
     const answer = answerOf(first, context, reply)
     if (answer !== undefined) return answer
-    // Nothing yet: a quiet channel may still advance the cursor to the head, but the answer keeps the client's.
-    return await hold(context, request, reply, subscription.channels, subscription.cursor, first.cursor, holdMs, read)
+    // Nothing yet: a quiet channel may still advance the read position to the head, but a 204 keeps the client's.
+    held = true
+    return await new LongPollHold(context, key, reply, subscription.channels, subscription.cursor).run(first.cursor, holdMs, read)
   } catch (error) {
     if (!isPushlineError(error) || error.statusCode >= 500) counters.errors++
     throw error
+  } finally {
+    if (!held) context.admission.release(key)
   }
 }
-
-type Read = (cursor: string) => ReturnType<EventLog['read']>
 
 /** The answer to a read: a batch, a 410 reset, or undefined when there is nothing to send yet. */
 function answerOf(result: Awaited<ReturnType<Read>>, context: TransportContext, reply: FastifyReply): string | undefined {
@@ -66,57 +68,75 @@ function answerOf(result: Awaited<ReturnType<Read>>, context: TransportContext, 
   return longpollBatch(result.events, result.cursor)
 }
 
-/** Holds the poll until an event comes (answered like any read) or `holdMs` passes (204). Counts as a connection. */
-async function hold(
-  context: TransportContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  channels: readonly string[],
-  requested: string,
-  from: string,
-  holdMs: number,
-  read: Read,
-): Promise<string | FastifyReply> {
-  const { counters, log } = context
-  const release = context.limiter.acquire(context.access.clientKey(request))
-  const abort = new AbortController()
-  const done = new Promise<void>((resolve) => reply.raw.once('close', resolve))
-  const connection: LiveConnection = {
-    heartbeat: () => {},
-    shutdown: () => {
-      abort.abort()
-      return done
-    },
+/** A held poll: answered like any read when an event comes, 204 when `holdMs` passes or the server shuts down. */
+class LongPollHold extends Connection<TransportContext> implements HeldPoll {
+  private readonly abort = new AbortController()
+  private settle: (() => void) | undefined
+  private settling: Promise<void> | undefined
+
+  constructor(
+    context: TransportContext,
+    key: string,
+    private readonly reply: FastifyReply,
+    private readonly channels: readonly string[],
+    private readonly requested: string,
+  ) {
+    super(context, key)
   }
-  const timer = setTimeout(() => abort.abort(), holdMs)
-  const onGone = (): void => abort.abort()
-  reply.raw.once('close', onGone)
-  counters.connections++
-  counters.connectionsTotal++
-  context.connections.add(connection)
-  try {
-    let cursor = from
-    // Bounded by holdMs (the abort) and by the client going away.
-    while (!abort.signal.aborted) {
-      try {
-        await log.wait(channels, cursor, abort.signal)
-      } catch (error) {
-        if (abort.signal.aborted) break
-        throw error
+
+  heartbeat(): void {}
+
+  protected stopForShutdown(): void {
+    this.abort.abort()
+  }
+
+  settled(): Promise<void> {
+    this.settling ??= new Promise<void>((resolve) => {
+      this.settle = resolve
+    })
+    return this.settling
+  }
+
+  /** After each wake: whoever waits for this hold to settle (a publish) may go on. */
+  private round(): void {
+    const settle = this.settle
+    this.settle = undefined
+    this.settling = undefined
+    settle?.()
+  }
+
+  async run(from: string, holdMs: number, read: Read): Promise<FastifyReply> {
+    const { context, reply, abort } = this
+    const timer = setTimeout(() => abort.abort(), holdMs)
+    const onGone = (): void => abort.abort()
+    reply.raw.once('close', onGone)
+    this.open()
+    context.holds.add(this, this.channels)
+    try {
+      let cursor = from
+      // Bounded by holdMs (the abort) and by the client going away.
+      while (!abort.signal.aborted) {
+        try {
+          await context.log.wait(this.channels, cursor, abort.signal)
+        } catch (error) {
+          if (abort.signal.aborted) break
+          throw error
+        }
+        const result = await read(cursor)
+        const answer = answerOf(result, context, reply)
+        // Sent here, before the hold settles: a publish that woke it answers after this.
+        if (answer !== undefined) return reply.send(answer)
+        cursor = result.cursor
+        this.round()
       }
-      const result = await read(cursor)
-      const answer = answerOf(result, context, reply)
-      if (answer !== undefined) return answer
-      cursor = result.cursor
+      return reply.code(204).header(CURSOR_HEADER, this.requested).send()
+    } finally {
+      clearTimeout(timer)
+      reply.raw.off('close', onGone)
+      context.holds.delete(this, this.channels)
+      this.gone()
+      this.round()
     }
-    reply.code(204).header(CURSOR_HEADER, requested).send()
-    return reply
-  } finally {
-    clearTimeout(timer)
-    reply.raw.off('close', onGone)
-    context.connections.delete(connection)
-    counters.connections--
-    release()
   }
 }
 

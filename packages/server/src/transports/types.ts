@@ -1,26 +1,26 @@
-import type { EventLog, TransportName } from '@pushline/core'
+import type { TransportName } from '@pushline/core'
 import type { FastifyInstance } from 'fastify'
 import type { Access } from '../access.js'
-import type { ConnectionSet } from '../connections.js'
-import type { FlushScheduler } from '../flush-scheduler.js'
-import type { ConnectionLimiter } from '../limits/connection-limiter.js'
+import type { Admission } from '../admission.js'
+import type { StreamContext } from '../lifecycle/stream-connection.js'
 import type { RateLimiter } from '../limits/rate-limiter.js'
-import type { TransportCounters } from '../metrics.js'
+import type { HoldRegistry } from '../lifecycle/hold-registry.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Publisher } from '../publisher.js'
 
-/** What the plugin gives a transport adapter: the log and the shared policies, so the adapter only translates. */
-export interface TransportContext {
-  readonly log: EventLog
+/**
+ * What the plugin gives a transport adapter: the log, the admission pipeline and what the connection lifecycle
+ * needs, so the adapter only translates frames to its wire.
+ */
+export interface TransportContext extends StreamContext {
   readonly options: ResolvedOptions
   readonly access: Access
-  readonly limiter: ConnectionLimiter
-  readonly publishRate: RateLimiter
+  readonly admission: Admission
   readonly publisher: Publisher
-  readonly connections: ConnectionSet
-  readonly flusher: FlushScheduler
-  /** This transport's own counters. */
-  readonly counters: TransportCounters
+  /** Subscribe messages per WebSocket connection (each connection keeps its own bucket). */
+  readonly subscribeRate: RateLimiter
+  /** Held long-polls by channel, so that a publish answers after the polls it woke. */
+  readonly holds: HoldRegistry
 }
 
 /** The one server-side transport interface: a name, an endpoint, and the routes that serve it. */

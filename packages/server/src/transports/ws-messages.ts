@@ -1,7 +1,7 @@
 import type { PushlineError } from '@pushline/core'
 import type { RawData } from 'ws'
 import { z } from 'zod'
-import { badRequest, ServerErrorCode } from '../errors.js'
+import { ServerErrors } from '../errors.js'
 
 const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe'), channels: z.array(z.unknown()), cursor: z.string().optional() }),
@@ -21,7 +21,7 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ClientMess
 }
 
 export function invalidMessage(message: string): PushlineError {
-  return badRequest(message, ServerErrorCode.WsMessageInvalid)
+  return ServerErrors.WsMessageInvalid.create(message)
 }
 
 function parseJson(text: string): unknown {

@@ -1,4 +1,5 @@
 import type { LogEvent, TransportName } from '@pushline/core'
+import { waitFor } from '@pushline/testing'
 import { EventSource } from 'eventsource'
 import { fetch } from 'undici'
 import WebSocket from 'ws'
@@ -40,15 +41,8 @@ export interface TransportClient {
 }
 
 function collector(frames: Frame[], onClose: () => Promise<void>): TestSubscriber {
-  const wait = async <T>(check: () => T | undefined, what: string): Promise<T> => {
-    const deadline = Date.now() + 5000
-    for (;;) {
-      const value = check()
-      if (value !== undefined) return value
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames).slice(0, 500)}`)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-  }
+  const wait = <T>(check: () => T | undefined, what: string): Promise<T> =>
+    waitFor(check, what, { describe: () => `got ${JSON.stringify(frames).slice(0, 500)}` })
   const events = (): LogEvent[] =>
     frames
       .filter((frame) => frame.type === 'event')

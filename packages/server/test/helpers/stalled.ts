@@ -1,7 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import type { TransportName } from '@pushline/core'
 import WebSocket from 'ws'
-import { socketOf } from '../../src/ws-frame.js'
 import type { TestApp } from './app.js'
 
 /**
@@ -11,6 +10,11 @@ import type { TestApp } from './app.js'
 export async function stalledSubscriber(app: TestApp, transport: Exclude<TransportName, 'longpoll'>, channel: string): Promise<Socket> {
   if (transport === 'websocket') {
     const ws = new WebSocket(`${app.wsBase}/ws`)
+    // The TCP socket under the client, through ws's public `upgrade` event (the 101 response's socket).
+    let socket: Socket | undefined
+    ws.once('upgrade', (response) => {
+      socket = response.socket
+    })
     await new Promise((resolve, reject) => {
       ws.once('open', resolve)
       ws.once('error', reject)
@@ -22,7 +26,7 @@ export async function stalledSubscriber(app: TestApp, transport: Exclude<Transpo
     })
     ws.send(JSON.stringify({ type: 'subscribe', channels: [channel] }))
     await subscribed
-    const socket = socketOf(ws)!
+    if (!socket) throw new Error('no socket under the WebSocket')
     socket.pause()
     return socket
   }

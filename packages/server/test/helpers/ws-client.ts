@@ -1,3 +1,4 @@
+import { waitFor } from '@pushline/testing'
 import WebSocket from 'ws'
 import type { TestApp } from './app.js'
 import type { Frame } from './clients.js'
@@ -21,15 +22,8 @@ export async function openWs(app: TestApp, headers?: Record<string, string>): Pr
     ws.once('open', resolve)
     ws.once('error', reject)
   })
-  const waitFrame = async (predicate: (frame: Frame) => boolean): Promise<Frame> => {
-    const deadline = Date.now() + 5000
-    for (;;) {
-      const found = frames.find(predicate)
-      if (found) return found
-      if (Date.now() > deadline) throw new Error(`no such frame; got ${JSON.stringify(frames).slice(0, 400)}`)
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-  }
+  const waitFrame = (predicate: (frame: Frame) => boolean): Promise<Frame> =>
+    waitFor(() => frames.find(predicate), 'the frame', { describe: () => `got ${JSON.stringify(frames).slice(0, 400)}` })
   return { ws, frames, closed, send: (message) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)), waitFrame }
 }
 

@@ -1,0 +1,5 @@
+export { type StartAppOptions, startApp, type TestApp } from './app.js'
+export { freePort } from './free-port.js'
+export { DEFAULT_DIRECTIVES, type Nginx, type NginxOptions, startNginx, upstreamConf } from './nginx.js'
+export { type RedisServer, type RedisServerOptions, startRedis } from './redis-server.js'
+export { type WaitForOptions, waitFor } from './wait-for.js'
