@@ -17,6 +17,7 @@ const REASONS: Record<string, string> = {
   'ws-upgrade-refused': 'WebSocket upgrade refused',
   'ws-silent': 'WebSocket opened but stayed silent',
   'stream-buffered': 'a proxy buffers the stream',
+  'stream-delayed': 'a proxy holds each frame until the next one',
   'heartbeat-lost': 'heartbeats stopped arriving',
   'idle-cut': 'a proxy cuts idle connections',
   'probe-timeout': 'no answer in time',
