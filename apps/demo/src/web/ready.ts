@@ -1,5 +1,3 @@
-import type { SubscriptionHandle } from '@pushline/client'
-
 /** When a subscription became positioned: its start cursor is fixed and every event published later reaches it. */
 export interface ReadyRecord {
   /** The start cursor the subscription reported. */
@@ -10,6 +8,15 @@ export interface ReadyRecord {
   readonly afterMs: number
 }
 
+/**
+ * What `whenPositioned` needs of a subscription handle: `ready` where the client has it (a promise of the start
+ * cursor), else `cursor`.
+ */
+export interface Positionable {
+  readonly cursor: string | undefined
+  readonly ready?: PromiseLike<unknown>
+}
+
 const FALLBACK_POLL_MS = 20
 
 /**
@@ -17,14 +24,14 @@ const FALLBACK_POLL_MS = 20
  * with an older client (no `ready`) the first moment `sub.cursor` is known stands in for it. Returns a function that
  * stops waiting.
  */
-export function whenPositioned(sub: SubscriptionHandle, subscribedAt: number, onReady: (ready: ReadyRecord) => void): () => void {
+export function whenPositioned(sub: Positionable, subscribedAt: number, onReady: (ready: ReadyRecord) => void): () => void {
   let stopped = false
   const done = (cursor: string): void => {
     if (stopped) return
     stopped = true
     onReady({ cursor, at: new Date().toISOString(), afterMs: Math.round(performance.now() - subscribedAt) })
   }
-  if ('ready' in sub && isThenable(sub.ready)) {
+  if (sub.ready) {
     sub.ready.then(
       (value) => {
         const cursor = cursorOf(value)
@@ -46,10 +53,6 @@ export function whenPositioned(sub: SubscriptionHandle, subscribedAt: number, on
     stopped = true
     clearInterval(timer)
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && 'then' in value && typeof value.then === 'function'
 }
 
 function cursorOf(value: unknown): string | undefined {
