@@ -4,7 +4,7 @@ import type { TransportReason } from './reasons.js'
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed'
 
-/** Emitted on every change of transport, with why. `previous` is null for the first choice. */
+/** Emitted when the client settles on a transport and on every later change, with why. `previous` is null at first. */
 export interface TransportChange {
   readonly name: TransportName
   readonly previous: TransportName | null
@@ -29,7 +29,7 @@ export interface ResetInfo {
 }
 
 export interface SubscribeOptions<C extends ChannelSchemas | undefined, K extends string> {
-  /** Resume after this cursor (e.g. the last one your app stored); omitted = from now. */
+  /** Resume after this cursor (e.g. the last one your app stored); omitted = from now (the server's head, one round trip away). */
   readonly cursor?: string
   readonly onEvent: (event: ClientEvent<C, K>) => void
   /** The cursor was too old or from another history of the log: events in between are gone; continue from `cursor`. */
@@ -40,18 +40,28 @@ export interface SubscribeOptions<C extends ChannelSchemas | undefined, K extend
 
 export interface SubscriptionHandle {
   unsubscribe(): void
-  /** The last cursor the application saw (or the position the subscription started from). */
+  /** Where the subscription is: the cursor of the last event delivered or vouched for (undefined until positioned). */
   readonly cursor: string | undefined
+  /**
+   * Resolves once the subscription is positioned, with its start cursor: every event published after that point
+   * reaches `onEvent`, exactly once, in order, whatever transport ends up carrying it. Never rejects (an error goes
+   * to `onError`); stays pending if the subscription stops first.
+   */
+  readonly ready: Promise<{ readonly cursor: string }>
 }
 
 export interface PushlineClient<C extends ChannelSchemas | undefined = undefined> {
+  /** Adds a subscription to the client's one connection (the union of every subscription's channels). */
   subscribe<K extends string>(channels: readonly K[], options: SubscribeOptions<C, K>): SubscriptionHandle
-  /** Over the WebSocket (acked) when that is the transport, else `POST publish`; rejects with a coded PushlineError. */
+  /**
+   * Over the WebSocket (acked) when that is the transport, else `POST publish`; rejects with a coded PushlineError,
+   * RT_ERR_CLIENT_DATA_INVALID before anything is sent when JSON cannot carry `data` faithfully.
+   */
   publish<K extends string>(channel: K, data: ChannelData<C, K>): Promise<{ cursor: string }>
-  /** The transport in use (or being tried) now; null before negotiation. */
+  /** The transport the client settled on; null until it has. */
   readonly transport: TransportName | null
   readonly state: ClientState
   on<E extends keyof ClientEvents>(event: E, listener: (value: ClientEvents[E]) => void): () => void
-  /** Stops everything: no timer, socket or request is left behind. */
+  /** Stops everything: no timer, socket, handshake or request is left behind. */
   close(): void
 }

@@ -1,38 +1,53 @@
 import type { ChannelSchemas, PushlineError } from '@pushline/core'
 import type { TransportName } from '@pushline/core/wire'
 import type { ClientEvents, ClientState, PushlineClient, SubscribeOptions } from './api.js'
+import { backoffDelay } from './backoff.js'
+import { type ConnectionState, connection } from './connection.js'
 import { emitter } from './emitter.js'
 import { ClientErrorCode, clientError, responseError } from './errors.js'
-import { below, ladderOf, startOn } from './ladder.js'
+import { call, newSub, plan, type Sub } from './feed.js'
+import { cursorOf } from './frames.js'
+import { plainJson } from './json-check.js'
+import { ladderOf } from './ladder.js'
 import { defaultStorage, failureMemory } from './memory.js'
 import { type Negotiated, negotiate } from './negotiate.js'
 import { type ClientOptions, resolveOptions } from './options.js'
-import type { TransportReason } from './reasons.js'
-import { type Hub, type Subscription, subscription } from './subscription.js'
 import { transports } from './transports/index.js'
 import type { WebSocketCtor } from './transports/types.js'
 
+const CHANNEL = /^[A-Za-z0-9_.:@/-]{1,128}$/
+
 /**
- * The client: one negotiation and one transport choice shared by its subscriptions; each subscription has its own
- * connection (HTTP transports carry one cursor per request, so sharing one would couple their positions) and its
- * own cursor. A failure seen by any subscription moves them all. A closure rather than a class so that minifiers
- * shorten every internal name (the 6 KB budget).
+ * The client: one negotiation, one connection (connection.ts) carrying every subscription, and publishing. A
+ * subscription without a cursor is positioned at the server's head within one round trip (the negotiate answer
+ * carries it), before any transport is chosen, so nothing published after subscribe() can be missed however long
+ * the choice takes. A closure rather than a class so that minifiers shorten every internal name (the bundle budget).
  */
 export function createClient<C extends ChannelSchemas | undefined = undefined>(options: ClientOptions): PushlineClient<C> {
   const resolved = resolveOptions(options)
   const base = new URL(resolved.url)
   const memory = failureMemory(options.storage ?? defaultStorage(), `pushline:${base.origin}${base.pathname}`, resolved.failureTtlMs)
   const events = emitter<ClientEvents>()
-  const subs = new Set<Subscription>()
+  const subs = new Set<Sub>()
   const aborts = new Set<AbortController>()
-  let current: TransportName | null = null
+  let negotiated: Negotiated | undefined
   let ladder: TransportName[] = []
   let holdMs = 0
+  let epoch: string | undefined
+  let cursorless = false
   let info: Promise<Negotiated> | undefined
   let wsCtor: Promise<WebSocketCtor> | undefined
+  /** The head request of this tick, shared by the subscriptions made in it. */
+  let heading: Promise<Negotiated> | undefined
+  let failures = 0
+  const timers = new Set<ReturnType<typeof setTimeout>>()
+  let scheduled = false
   let closed = false
+  let current: TransportName | null = null
+  let link: ConnectionState = 'connecting'
   let state: ClientState = 'idle'
 
+  const report = (error: PushlineError) => events.emit('error', error)
   const closedError = () => clientError(ClientErrorCode.Closed, 'client closed')
 
   /** Runs a request that close() aborts, given up after `timeoutMs`. */
@@ -46,41 +61,28 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
     })
   }
 
-  const move = (name: TransportName, reason: TransportReason) => {
-    const previous = current
-    current = name
-    events.emit('transport', { name, previous, reason })
-    for (const sub of subs) sub.follow()
-  }
-
   const changed = () => {
-    const states = [...subs].map((sub) => sub.state)
-    const next: ClientState = closed
-      ? 'closed'
-      : !states.length
-        ? 'idle'
-        : states.includes('reconnecting')
-          ? 'reconnecting'
-          : states.includes('connecting')
-            ? 'connecting'
-            : 'connected'
+    const next: ClientState = closed ? 'closed' : !subs.size ? 'idle' : link
     if (next === state) return
     state = next
     events.emit('state', { state })
   }
 
-  const fetchNegotiate = () => track((signal) => negotiate(resolved.url, resolved.fetch, signal, Object.keys(transports)), resolved.probeTimeoutMs * 2)
+  const fetchNegotiate = () =>
+    track((signal) => negotiate(resolved.url, resolved.fetch, { signal }, Object.keys(transports)), resolved.probeTimeoutMs * 2).then((answer) => {
+      epoch = answer.cursor?.slice(0, answer.cursor.lastIndexOf('-')) ?? epoch
+      return answer
+    })
 
   /** Negotiates once; a failure is not kept, so the next caller tries again. */
   const ready = (): Promise<Negotiated> => {
     if (closed) return Promise.reject(closedError())
     info ??= fetchNegotiate().then(
-      (negotiated) => {
-        ladder = ladderOf(negotiated.transports, resolved.transports)
-        holdMs ||= negotiated.holdMs
-        const name = current ?? startOn(ladder, memory.read())
-        if (!current && name) move(name, ladder[0] === name ? 'negotiated' : 'remembered')
-        return negotiated
+      (answer) => {
+        negotiated = answer
+        ladder = ladderOf(answer.transports, resolved.transports)
+        holdMs ||= answer.holdMs
+        return answer
       },
       (error: unknown) => {
         info = undefined
@@ -90,48 +92,119 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
     return info
   }
 
-  const hub: Hub = {
+  const stop = (sub: Sub) => {
+    sub.stopped = true
+    subs.delete(sub)
+    schedule()
+  }
+
+  const refuse = (refused: readonly Sub[], error: PushlineError) => {
+    report(error)
+    for (const sub of refused) {
+      if (sub.stopped) continue
+      stop(sub)
+      call(report, () => sub.handlers.onError?.(error))
+    }
+  }
+
+  const conn = connection({
     options: resolved,
-    current: () => current,
+    memory,
+    info: () => negotiated as Negotiated,
     ladder: () => ladder,
     holdMs: () => holdMs,
-    busy: false,
-    ready,
-    reachable: () => fetchNegotiate().then(
-      () => true,
-      () => false,
-    ),
-    webSocket: () => (wsCtor ??= resolveWebSocket(options.WebSocket)),
-    fail(name, reason) {
-      memory.remember(name, reason)
-      if (current !== name) return current
-      const next = below(ladder, name, memory.read())
-      if (next) move(next, reason)
-      return next
-    },
-    upgraded(name) {
-      memory.forget(name)
-      if (current !== name) move(name, 'upgrade')
-    },
     // polls cut while held, sooner than the hold: hold < proxy idle timeout < client timeout
     learnHold: (quietMs) => {
       holdMs = Math.max(500, Math.floor(quietMs * 0.75))
     },
-    report: (error: PushlineError) => events.emit('error', error),
-    changed,
+    webSocket: () => (wsCtor ??= resolveWebSocket(options.WebSocket)),
+    reachable: () =>
+      fetchNegotiate().then(
+        () => true,
+        () => false,
+      ),
+    report,
+    settled(name, reason) {
+      const previous = current
+      current = name
+      events.emit('transport', { name, previous, reason })
+    },
+    state(next) {
+      link = next
+      changed()
+    },
+    refused: refuse,
+  })
+
+  /** Hands the subscriptions as they are now to the connection, once per tick however many changed. */
+  const reconcile = () => {
+    scheduled = false
+    changed()
+    if (closed || !negotiated) return
+    if (!ladder.length && subs.size) {
+      return refuse([...subs], clientError(ClientErrorCode.NoTransport, `server offers ${negotiated.transports}`))
+    }
+    const { segment, over } = plan(subs, negotiated.maxChannels, epoch, cursorless)
+    if (over.length) {
+      refuse(over, clientError(ClientErrorCode.ChannelLimit, `over ${negotiated.maxChannels} channels`))
+    }
+    conn.update(segment)
+    changed()
+  }
+
+  function schedule() {
+    if (scheduled || closed) return
+    scheduled = true
+    queueMicrotask(reconcile)
+  }
+
+  /** The server's head now: the first negotiation carries it, later ones are asked again (one request per tick). */
+  const head = () => {
+    if (!heading) {
+      // a negotiation still on its way was asked just before (or after) the subscription was made: its head will do
+      const answer = negotiated ? fetchNegotiate() : ready()
+      answer.catch((error: PushlineError) => closed || report(error))
+      heading = answer
+      queueMicrotask(() => {
+        heading = undefined
+      })
+    }
+    return heading
+  }
+
+  /** Negotiates, and positions a subscription made without a cursor at the head the answer carries; retried with backoff. */
+  const locate = (sub: Sub) => {
+    if (closed || sub.stopped) return
+    ;(sub.pos ? ready() : head()).then(
+      ({ cursor }) => {
+        failures = 0
+        if (!sub.pos) {
+          if (cursor) sub.positioned(cursor)
+          else cursorless = true
+        }
+        schedule()
+      },
+      () => {
+        const timer = setTimeout(() => {
+          timers.delete(timer)
+          locate(sub)
+        }, backoffDelay(failures++, resolved.backoff))
+        timers.add(timer)
+      },
+    )
   }
 
   const publish = async (channel: string, data: unknown): Promise<{ cursor: string }> => {
     if (closed) throw closedError()
-    const negotiated = await ready()
-    for (const sub of subs) {
-      const viaSocket = sub.publish(channel, data)
-      if (viaSocket) return viaSocket
-    }
+    if (typeof channel !== 'string' || !CHANNEL.test(channel)) throw clientError(ClientErrorCode.ChannelInvalid, `invalid channel name ${JSON.stringify(channel)}`)
+    if (plainJson(data) === undefined) throw clientError(ClientErrorCode.DataInvalid, 'data is not plain JSON')
+    const answer = await ready()
+    const viaSocket = conn.publish(channel, data)
+    if (viaSocket) return viaSocket
     let res: Response
     try {
       res = await track((signal) =>
-        resolved.fetch(negotiated.endpoints.publish, {
+        resolved.fetch(answer.endpoints.publish ?? `${resolved.url}/publish`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ channel, data }),
@@ -140,27 +213,41 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
       )
     } catch (cause) {
       if (closed) throw closedError()
-      const timedOut = (cause as Error).name === 'AbortError'
+      const timedOut = cause instanceof Error && cause.name === 'AbortError'
       throw clientError(timedOut ? ClientErrorCode.Timeout : ClientErrorCode.Network, 'publish failed', cause)
     }
     if (!res.ok) throw await responseError(res)
-    return (await res.json()) as { cursor: string }
+    const cursor = cursorOf(await res.json().catch(() => null))
+    if (!cursor) throw clientError(ClientErrorCode.Protocol, 'malformed publish answer')
+    return { cursor }
   }
 
   return {
     subscribe(channels, handlers) {
       if (closed) throw closedError()
-      const sub = subscription(hub, channels, handlers as unknown as SubscribeOptions<undefined, string>, () => {
-        subs.delete(sub)
-        changed()
+      if (!Array.isArray(channels) || !channels.length || typeof handlers?.onEvent !== 'function') {
+        throw clientError(ClientErrorCode.Options, 'subscribe(channels, { onEvent })')
+      }
+      let positioned: (value: { cursor: string }) => void = () => {}
+      const readyPromise = new Promise<{ cursor: string }>((resolve) => {
+        positioned = resolve
       })
+      const sub = newSub([...new Set(channels)], handlers as unknown as SubscribeOptions<undefined, string>, (cursor) => positioned({ cursor }))
       subs.add(sub)
+      const invalid = channels.find((channel) => typeof channel !== 'string' || !CHANNEL.test(channel))
+      if (invalid !== undefined) {
+        queueMicrotask(() => refuse([sub], clientError(ClientErrorCode.ChannelInvalid, `invalid channel name ${JSON.stringify(invalid)}`)))
+      } else {
+        if (sub.pos) sub.positioned(sub.pos)
+        locate(sub)
+      }
       changed()
       return {
-        unsubscribe: sub.stop,
+        unsubscribe: () => stop(sub),
         get cursor() {
-          return sub.position
+          return sub.pos
         },
+        ready: readyPromise,
       }
     },
     publish,
@@ -174,7 +261,10 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
     close() {
       if (closed) return
       closed = true
-      for (const sub of subs) sub.stop()
+      for (const timer of timers) clearTimeout(timer)
+      conn.close()
+      for (const sub of subs) sub.stopped = true
+      subs.clear()
       for (const abort of aborts) abort.abort()
       changed()
     },

@@ -24,3 +24,8 @@ function distance(from: string, to: string): number {
   const b = to.lastIndexOf('-')
   return from.slice(0, a) === to.slice(0, b) ? Number(to.slice(b + 1)) - Number(from.slice(a + 1)) : Number.NaN
 }
+
+/** True when `cursor` is at or after `position` in the same epoch. */
+export function atOrAfter(cursor: string, position: string): boolean {
+  return distance(position, cursor) >= 0
+}

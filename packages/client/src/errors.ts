@@ -16,11 +16,24 @@ export const ClientErrorCode = {
   Handler: 'RT_ERR_CLIENT_HANDLER',
   /** No WebSocket implementation: not in the browser, `ws` not installed and no `WebSocket` option. */
   NoWebSocket: 'RT_ERR_CLIENT_NO_WEBSOCKET',
+  /** The options given to createClient or subscribe are not valid (a relative URL outside a browser, a bad value). */
+  Options: 'RT_ERR_CLIENT_OPTIONS',
+  /** The server enables none of the transports the client may use (the `transports` option). */
+  NoTransport: 'RT_ERR_CLIENT_NO_TRANSPORT',
+  /** publish() data that JSON cannot carry faithfully (undefined, BigInt, NaN, a Date, binary, a cycle...). */
+  DataInvalid: 'RT_ERR_CLIENT_DATA_INVALID',
+  /** A subscription would take the connection's channels past the server's `maxChannels`. */
+  ChannelLimit: 'RT_ERR_CLIENT_CHANNEL_LIMIT',
+  /** A channel name the server would refuse (1-128 of A-Z a-z 0-9 _ . : @ / -); the same code as the server's. */
+  ChannelInvalid: 'RT_ERR_CHANNEL_INVALID',
 } as const
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
 
+// refusals of what the app asked, before anything is sent: what the server would answer with 400
+const INPUT: readonly string[] = [ClientErrorCode.Options, ClientErrorCode.DataInvalid, ClientErrorCode.ChannelInvalid, ClientErrorCode.ChannelLimit]
+
 export function clientError(code: ClientErrorCode, message: string, cause?: unknown): PushlineError {
-  return new PushlineError(code, message, { cause })
+  return new PushlineError(code, message, { cause, statusCode: INPUT.includes(code) ? 400 : 500 })
 }
 
 /** Turns a non-2xx HTTP answer into the server's coded error when it sent one, else a protocol error. */

@@ -28,9 +28,9 @@ export type AttemptInput =
 
 export type Verdict =
   | { readonly kind: 'none' }
-  /** The hello arrived in time: the transport works here. */
+  /** The hello arrived in time: the transport delivers here (proof follows with the next frame). */
   | { readonly kind: 'trusted' }
-  /** Hello plus further traffic: enough to switch up to it from another transport. */
+  /** Hello plus a frame written after it (or a round trip): the stream is not held back by a proxy. */
   | { readonly kind: 'proven' }
   /** Reconnect on the same transport after a backoff delay. */
   | { readonly kind: 'retry'; readonly quietCut: boolean }
@@ -81,6 +81,8 @@ export function step(state: AttemptState, input: AttemptInput, ctx: StepContext)
     return fail(ws ? (state.opened ? 'ws-silent' : 'ws-upgrade-refused') : state.transport === 'longpoll' ? 'probe-timeout' : 'stream-buffered')
   }
   if (type === 'frame') return [{ ...state, frames: state.frames + 1 }, state.frames ? NONE : { kind: 'proven' }]
+  // the hello came, but nothing written after it within the probe window: a proxy holds each write's tail
+  if (type === 'probe-timeout') return state.frames ? [state, NONE] : fail('stream-delayed')
   if (type === 'silence') return fail('heartbeat-lost')
   if (type !== 'end') return [state, NONE]
   if (input.byServer || input.status !== undefined) return retry(false)

@@ -1,10 +1,11 @@
-import type { TransportName } from '@pushline/core/wire'
+import { TRANSPORT_NAMES, type TransportName } from '@pushline/core/wire'
 import type { BackoffOptions } from './backoff.js'
+import { ClientErrorCode, clientError } from './errors.js'
 import type { StorageLike } from './memory.js'
 import type { WebSocketCtor } from './transports/types.js'
 
 export interface ClientOptions {
-  /** Where the server plugin is mounted, e.g. `https://app.example/rt`. */
+  /** Where the server plugin is mounted, e.g. `https://app.example/rt`, or `/rt` in a browser (resolved against the page). */
   readonly url: string
   /** Your order of preference; restricted to what the server enables. Default: the server's order. */
   readonly transports?: readonly TransportName[]
@@ -14,7 +15,11 @@ export interface ClientOptions {
   readonly fetch?: typeof fetch
   /** Where failures are remembered per origin. Default: localStorage in browsers, process memory in Node. */
   readonly storage?: StorageLike
-  /** How long a transport's hello may take before the transport is judged broken here. Default 4000. */
+  /**
+   * How long a transport may take to prove it delivers (its hello and a frame written after it) before it is judged
+   * broken here. Transports are raced, so this is also about how long settling takes behind a buffering proxy.
+   * Default 2500.
+   */
   readonly probeTimeoutMs?: number
   /** How long a transport failure is remembered. Default 10 minutes. */
   readonly failureTtlMs?: number
@@ -28,16 +33,29 @@ export interface ClientOptions {
 
 export type ResolvedOptions = Required<Omit<ClientOptions, 'transports' | 'WebSocket' | 'storage'>> & ClientOptions
 
+/** Checks the options (RT_ERR_CLIENT_OPTIONS) and resolves the URL, relative ones against the page. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
+  const bad = (what: string) => clientError(ClientErrorCode.Options, `createClient: ${what}`)
+    let url: URL
+  try {
+    url = new URL(options.url, (globalThis as { location?: { href: string } }).location?.href)
+  } catch (cause) {
+    throw clientError(ClientErrorCode.Options, `createClient: bad url ${options.url}`, cause)
+  }
+    const names = options.transports
+  if (names !== undefined && !(Array.isArray(names) && names.every((name) => TRANSPORT_NAMES.includes(name)))) {
+    throw bad('unknown transports')
+  }
+  url.hash = url.search = ''
   return {
-    probeTimeoutMs: 4000,
+    probeTimeoutMs: 2500,
     failureTtlMs: 600_000,
     upgradeIntervalMs: 60_000,
     backoff: { baseMs: 250, capMs: 15_000 },
     publishTimeoutMs: 10_000,
     // wrapped: a bare `fetch` called as a method of another object throws "Illegal invocation" in browsers
     fetch: (input, init) => fetch(input, init),
-    ...options,
-    url: options.url.replace(/\/+$/, ''),
+    ...(Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ClientOptions),
+    url: url.href.replace(/\/+$/, ''),
   }
 }

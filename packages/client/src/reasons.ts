@@ -9,6 +9,11 @@ export type FailureReason =
   | 'ws-silent'
   /** The server answers, but a stream's hello did not arrive within the probe window: a proxy buffers the stream. */
   | 'stream-buffered'
+  /**
+   * The hello came through, but no frame written after it did within the probe window: a proxy holds the tail of
+   * every write until the next one (HAProxy's gzip), so each event would wait for the next heartbeat.
+   */
+  | 'stream-delayed'
   /** A trusted stream went quiet for 2x heartbeatMs: stalled, or buffered after the first bytes. */
   | 'heartbeat-lost'
   /** Streams keep being cut while idle, sooner than heartbeats come: a short proxy idle timeout. */

@@ -16,7 +16,17 @@ export interface NegotiateResponse {
   readonly endpoints: Readonly<Record<TransportName | 'publish', string>>
   readonly holdMs: number
   readonly heartbeatMs: number
+  /** *(extension)* The log head when the answer was made: a subscription "from now" may start after it. */
+  readonly cursor?: string
+  /** *(extension)* The limits a client must respect. */
+  readonly limits?: { readonly maxChannels: number }
 }
+
+/**
+ * *(extension)* Response header of every stream and long-poll answer: the position the response starts after (a
+ * stream's `hello` cursor; a poll's batch, reset or unchanged cursor). Headers pass a buffering proxy; bodies may not.
+ */
+export const CURSOR_HEADER = 'Pushline-Cursor'
 
 /** First frame of every stream: the position the stream starts after, so that nothing published meanwhile is missed. */
 export interface HelloFrame {

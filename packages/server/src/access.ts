@@ -1,4 +1,4 @@
-import { isPushlineError, PushlineError } from '@pushline/core'
+import { CURSOR_HEADER, isPushlineError, PushlineError } from '@pushline/core'
 import type { FastifyRequest } from 'fastify'
 import { ServerErrorCode } from './errors.js'
 import type { AuthorizeAction, ResolvedOptions } from './options.js'
@@ -59,7 +59,7 @@ export class Access {
     return {
       'access-control-allow-origin': origin,
       'access-control-allow-credentials': 'true',
-      'access-control-expose-headers': 'Retry-After',
+      'access-control-expose-headers': `Retry-After, ${CURSOR_HEADER}`,
       vary: 'Origin',
     }
   }

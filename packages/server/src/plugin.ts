@@ -101,7 +101,7 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
         routes[transport.path] = ['GET']
       }
       registerHttpSurface(scope, shared.access, routes, options.prefix !== '')
-      registerNegotiate(scope, options, TRANSPORTS)
+      registerNegotiate(scope, options, TRANSPORTS, () => log.head())
       registerPublish(scope, shared)
       if (metricsOptions && registry) {
         scope.get(metricsOptions.path ?? '/metrics', { exposeHeadRoute: false }, async (_request, reply) => {

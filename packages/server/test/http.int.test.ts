@@ -29,6 +29,8 @@ describe('HTTP surface', () => {
       endpoints: { websocket: '/rt/ws', sse: '/rt/sse', ndjson: '/rt/stream', longpoll: '/rt/poll', publish: '/rt/publish' },
       holdMs: 1000,
       heartbeatMs: 500,
+      limits: { maxChannels: 64 },
+      cursor: await app.app.pushline.log.head(),
     })
     expect((await app.fetch('/stream?channel=a')).status).toBe(404)
   })

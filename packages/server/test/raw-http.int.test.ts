@@ -56,7 +56,7 @@ describe('streams written straight to the socket keep HTTP framing right', () =>
       rest = rest.slice(eol + 4 + size)
     }
     expect(body.length).toBeGreaterThan(0)
-    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['hello', 'event'])
+    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['hello', 'heartbeat', 'event'])
   })
 
   it('HTTP/1.0 (nginx default upstream): bare NDJSON lines, delimited by the connection', async () => {
@@ -68,7 +68,7 @@ describe('streams written straight to the socket keep HTTP framing right', () =>
     )
     const [headers, body] = text.split('\r\n\r\n', 2) as [string, string]
     expect(headers).not.toMatch(/transfer-encoding/i)
-    expect(body.split('\n').filter(Boolean).map((l) => JSON.parse(l).type)).toEqual(['hello', 'event'])
+    expect(body.split('\n').filter(Boolean).map((l) => JSON.parse(l).type)).toEqual(['hello', 'heartbeat', 'event'])
   })
 
   it('HTTP/1.1 SSE ends with the last chunk after its close frame on shutdown', async () => {

@@ -19,29 +19,31 @@ export async function endInfoFor(res: Response): Promise<EndInfo> {
   return status < 404 && status !== 402 && error.code !== ClientErrorCode.Protocol ? { status, error } : { status }
 }
 
-/** Maps a parsed server frame to what the subscription understands. Returns true for `close` (the server said bye). */
-export function forward(handlers: TransportHandlers, raw: unknown): boolean {
-  const frame = raw as Incoming
-  if (frame.type === 'close') return true
-  handlers.frame(frame)
-  return false
+/** The stream's start from the `Pushline-Cursor` header, which arrives even when a proxy holds the body. */
+export function startOf(res: Response): Incoming | undefined {
+  const cursor = res.headers.get('pushline-cursor')
+  return cursor && cursor.length <= 1024 ? { type: 'start', cursor } : undefined
 }
 
 /** Longest line or event a stream may leave unterminated before the client drops the connection. */
 export const MAX_FRAME_CHARS = 1 << 22
 
+/** Thrown inside a stream's text handler when the server sent something that is not a frame. */
+export class Malformed extends Error {}
+
 /**
- * A streaming GET (no Accept header: a simple request, so no CORS preflight): headers -> `open`, body text (decoded with `stream: true`, so a multi-byte character split
- * across chunks survives) -> `onText`, end of body or error -> `end`. `onText` returns true once the server said
- * goodbye. Aborted by `close()`, after which no handler runs.
+ * A streaming GET (no Accept header: a simple request, so no CORS preflight): headers -> `open` (and `start`), body
+ * text (decoded with `stream: true`, so a multi-byte character split across chunks survives) -> `onFrame` for each
+ * parsed frame, end of body or error -> `end`. Aborted by `close()`, after which no handler runs.
  */
 export function httpStream(
   ctx: TransportContext,
   handlers: TransportHandlers,
-  onText: (text: string) => boolean,
+  feed: (text: string, emit: (frame: Incoming | undefined) => void) => void,
 ): { close(): void } {
   const abort = new AbortController()
   let done = false
+  let byServer = false
   const close = () => {
     done = true
     abort.abort()
@@ -51,21 +53,29 @@ export function httpStream(
     close()
     handlers.end(info)
   }
+  const emit = (frame: Incoming | undefined) => {
+    if (!frame) throw new Malformed()
+    if (done) return
+    if (frame.type === 'close') byServer = true
+    else handlers.frame(frame)
+  }
   const run = async () => {
     const res = await ctx.fetch(subscribeUrl(ctx), { signal: abort.signal })
     if (!res.ok) return finish(await endInfoFor(res))
     if (done) return
     handlers.open()
-    const reader = res.body!.getReader()
+    const start = startOf(res)
+    if (start) handlers.frame(start)
+    const reader = res.body?.getReader()
+    if (!reader) return finish({ malformed: 'a stream without a body' })
     const decoder = new TextDecoder()
-    let byServer = false
     for (;;) {
       const { value, done: eof } = await reader.read()
       if (done) return
       if (eof) return finish({ byServer })
-      byServer = onText(decoder.decode(value, { stream: true })) || byServer
+      feed(decoder.decode(value, { stream: true }), emit)
     }
   }
-  run().catch(() => finish({}))
+  run().catch((error: unknown) => finish(error instanceof Malformed ? { malformed: 'a malformed stream frame' } : {}))
   return { close }
 }

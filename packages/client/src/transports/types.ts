@@ -1,4 +1,4 @@
-import type { ClientMessage, LogEvent, ServerFrame } from '@pushline/core/wire'
+import type { ClientMessage, LogEvent } from '@pushline/core/wire'
 
 /** A WebSocket class: the browser's, `ws`'s, or any with the same constructor and event handler properties. */
 export interface WebSocketLike {
@@ -10,16 +10,23 @@ export interface WebSocketLike {
   send(data: string): void
   close(code?: number, reason?: string): void
 }
-export type WebSocketCtor = new (url: string) => WebSocketLike
+export type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocketLike
 
 /**
- * What a transport hands the subscription, normalized across transports. `hello` always means "the stream for
- * these channels starts right after `cursor`"; `position` (long-poll) moves the position without an event.
+ * What a transport hands the connection, validated (frames.ts) and normalized across transports. `hello` always
+ * means "the stream for these channels starts right after `cursor`" (on the WebSocket: the `subscribed` answer);
+ * `start` is the same position read from the `Pushline-Cursor` response header, which a buffering proxy cannot hold
+ * back; `position` (long-poll) moves the position without an event.
  */
 export type Incoming =
-  | Exclude<ServerFrame, { type: 'hello' }>
+  | ({ readonly type: 'event' } & LogEvent)
   | { readonly type: 'hello'; readonly cursor: string; readonly roundTrip?: boolean }
-  | { readonly type: 'position'; readonly cursor: string }
+  | { readonly type: 'subscribed' | 'start' | 'position'; readonly cursor: string }
+  | { readonly type: 'heartbeat' }
+  | { readonly type: 'close'; readonly reason: string; readonly code?: string | undefined }
+  | { readonly type: 'reset'; readonly reason: 'expired' | 'epoch'; readonly cursor: string }
+  | { readonly type: 'ack'; readonly id: string; readonly cursor: string }
+  | { readonly type: 'error'; readonly id?: string | undefined; readonly error: { readonly code: string; readonly message: string } }
 
 export interface TransportHandlers {
   /** Response headers arrived (HTTP) or the socket opened (WebSocket). */
@@ -36,13 +43,15 @@ export interface EndInfo {
   readonly byServer?: boolean
   /** A fatal answer (400/401/403 with a coded body): retrying cannot help. */
   readonly error?: Error
+  /** The server sent something that is not protocol 1 (a malformed frame or body): reported, then reconnected. */
+  readonly malformed?: string
 }
 
 export interface TransportContext {
   /** Absolute URL of this transport's endpoint. */
   readonly url: string
   readonly channels: readonly string[]
-  /** The subscription's position now: where a (re)connection or the next poll starts. */
+  /** Where a (re)connection or the next poll starts: the position this connection's stream has reached. */
   position(): string | undefined
   /** Long-poll hold asked of the server (below any proxy idle timeout seen). */
   readonly holdMs: number
@@ -51,10 +60,12 @@ export interface TransportContext {
 }
 
 export interface TransportSession {
-  /** Stops everything this session started; no handler is called afterwards. */
+  /** Stops everything this session started, a connection still being set up included; no handler runs afterwards. */
   close(): void
   /** Publish over this connection when the transport can (WebSocket); undefined when it cannot right now. */
   publish?(channel: string, data: unknown): Promise<{ cursor: string }> | undefined
+  /** Replace the subscription on this connection (WebSocket `subscribe`); false when it cannot right now. */
+  resubscribe?(channels: readonly string[], cursor: string | undefined): boolean
 }
 
 export type ClientTransport = (ctx: TransportContext, handlers: TransportHandlers) => TransportSession

@@ -1,16 +1,19 @@
 import { PushlineError } from '@pushline/core'
-import type { ClientMessage, ServerFrame } from '@pushline/core/wire'
+import type { ClientMessage } from '@pushline/core/wire'
 import { ClientErrorCode, clientError } from '../errors.js'
-import type { ClientTransport, WebSocketLike } from './types.js'
+import { parseFrame } from '../frames.js'
+import type { ClientTransport, Incoming, WebSocketLike } from './types.js'
 
 // A refusal of the subscription itself (bad channel, not allowed) is final; a limit is not: its close follows.
 const FINAL = /^RT_ERR_(CHANNEL|AUTH|CURSOR|ORIGIN|WS_MESSAGE)/
+const ignore = () => {}
 
 /**
  * WebSocket: the server greets with `hello` (its head); we subscribe from our position (or from that head when we
  * have none), and `subscribed` answers with where our stream starts: a round trip through whatever proxy is in
- * between, which is what "this WebSocket works here" means. Publishes go over the same socket and wait for their
- * ack; no timer per publish: a dead socket is found by the heartbeat watchdog, and closing it rejects them all.
+ * between, which is what "this WebSocket works here" means. A later `subscribe` replaces the subscription on the same
+ * socket (the client's channels changed). Publishes go over the same socket and wait for their ack; no timer per
+ * publish: a dead socket is found by the heartbeat watchdog, and closing it rejects them all.
  */
 export const websocket: ClientTransport = (ctx, handlers) => {
   let socket: WebSocketLike | undefined
@@ -19,7 +22,7 @@ export const websocket: ClientTransport = (ctx, handlers) => {
   let byServer = false
   let nextId = 0
   const pending = new Map<string, [(ack: { cursor: string }) => void, (error: Error) => void]>()
-  const send = (message: ClientMessage) => socket!.send(JSON.stringify(message))
+  const send = (message: ClientMessage) => socket?.send(JSON.stringify(message))
   const subscribe = (cursor: string | undefined) => {
     if (!subscribed) send({ type: 'subscribe', channels: ctx.channels, cursor })
     subscribed = true
@@ -29,46 +32,55 @@ export const websocket: ClientTransport = (ctx, handlers) => {
     for (const [, reject] of pending.values()) reject(error)
     pending.clear()
     if (!socket) return
-    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null
-    // closing while CONNECTING throws in some implementations: close once it opens
-    if (socket.readyState) socket.close(1000)
-    else socket.onopen = () => socket!.close(1000)
+    // never null: `ws` throws an 'error' event nobody listens to (a handshake aborted below emits one)
+    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = ignore
+    try {
+      socket.close(1000)
+    } catch {}
   }
-  const end = () => {
+  const end = (malformed?: string) => {
     if (done) return
     stop(clientError(ClientErrorCode.PublishUnconfirmed, 'closed before its ack'))
-    handlers.end({ byServer })
+    handlers.end(malformed ? { malformed } : { byServer })
   }
-  const onFrame = (frame: ServerFrame) => {
+  const onFrame = (frame: Incoming) => {
     const type = frame.type
     if (type === 'hello') subscribe(ctx.position() ?? frame.cursor)
     else if (type === 'subscribed') handlers.frame({ type: 'hello', cursor: frame.cursor, roundTrip: true })
     else if (type === 'close') byServer = true
     else if (type === 'ack' || type === 'error') {
-      const waiting = pending.get(frame.id!)
-      pending.delete(frame.id!)
+      const id = frame.id ?? ''
+      const waiting = pending.get(id)
+      pending.delete(id)
       if (type === 'ack') waiting?.[0]({ cursor: frame.cursor })
       else if (waiting) waiting[1](new PushlineError(frame.error.code, frame.error.message, { statusCode: 400 }))
       else if (FINAL.test(frame.error.code)) handlers.frame(frame)
     } else handlers.frame(frame)
   }
-  ctx.WebSocket().then((WS) => {
-    if (done) return
-    socket = new WS(ctx.url)
-    socket.onopen = () => {
-      handlers.open()
-      // with a position there is no need to wait for the hello: one round trip less
-      if (ctx.position()) subscribe(ctx.position())
-    }
-    socket.onmessage = (event) => {
-      try {
-        onFrame(JSON.parse(String(event.data)) as ServerFrame)
-      } catch {
-        end()
+  ctx.WebSocket().then(
+    (WS) => {
+      if (done) return
+      const ws = new WS(ctx.url)
+      socket = ws
+      ws.onopen = () => {
+        handlers.open()
+        // with a position there is no need to wait for the hello: one round trip less
+        const cursor = ctx.position()
+        if (cursor) subscribe(cursor)
       }
-    }
-    socket.onerror = socket.onclose = end
-  }, end)
+      ws.onmessage = (event) => {
+        const frame = typeof event.data === 'string' ? parseFrame(event.data) : undefined
+        if (frame) onFrame(frame)
+        else end('a malformed WebSocket frame')
+      }
+      ws.onerror = ws.onclose = () => end()
+    },
+    (error: unknown) => {
+      if (done) return
+      done = true
+      handlers.end({ error: error instanceof Error ? error : clientError(ClientErrorCode.NoWebSocket, 'no WebSocket') })
+    },
+  ).catch(() => end())
   return {
     close: () => done || stop(clientError(ClientErrorCode.Closed, 'client closed')),
     publish(channel, data) {
@@ -78,6 +90,11 @@ export const websocket: ClientTransport = (ctx, handlers) => {
         pending.set(id, [resolve, reject])
         send({ type: 'publish', id, channel, data })
       })
+    },
+    resubscribe(channels, cursor) {
+      if (done || !subscribed || socket?.readyState !== 1) return false
+      send({ type: 'subscribe', channels, cursor })
+      return true
     },
   }
 }

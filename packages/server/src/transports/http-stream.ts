@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { CloseFrame, HelloFrame, LogEvent, Reset, TransportName } from '@pushline/core'
-import { PROTOCOL_VERSION, PushlineError } from '@pushline/core'
+import { CURSOR_HEADER, PROTOCOL_VERSION, PushlineError } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LiveConnection } from '../connections.js'
 import { ServerErrorCode } from '../errors.js'
@@ -81,7 +81,7 @@ function openStream(
   socket.setNoDelay(true)
   const headers: Record<string, string | number | string[]> = {}
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value
-  res.writeHead(200, { ...headers, 'content-type': formats.plain.contentType, ...STREAM_HEADERS })
+  res.writeHead(200, { ...headers, 'content-type': formats.plain.contentType, ...STREAM_HEADERS, [CURSOR_HEADER]: cursor })
   res.flushHeaders()
   const format = res.chunkedEncoding ? formats.chunked : formats.plain
   counters.connections++
@@ -107,7 +107,7 @@ function openStream(
     if (ended) return
     sink.write(format.close(frame))
     ended = true
-    session.close()
+    session?.close()
     flusher.release(socket)
     // res.end() adds the last chunk after what went straight to the socket. The connection itself goes too: a
     // keep-alive socket left behind would hold the server's close open.
@@ -134,33 +134,34 @@ function openStream(
     end({ type: 'close', reason: 'slow consumer: reconnect and resume', code: ServerErrorCode.StreamSlowConsumer })
   }
 
+  // The hello leaves in a write of its own, at once; the heartbeat follows in a later write, a loop turn on, and
+  // only then the backlog. A proxy that holds the tail of each write until the next one (HAProxy with gzip) thus
+  // lets the hello through only when the heartbeat follows it: a client trusting a stream once a frame written
+  // after the hello arrives detects such a proxy.
   const preamble = format.preamble(context)
-  if (preamble) sink.write(preamble)
-  sink.write(format.hello({ type: 'hello', protocol: PROTOCOL_VERSION, cursor, heartbeatMs: options.heartbeatMs }))
+  const hello = format.hello({ type: 'hello', protocol: PROTOCOL_VERSION, cursor, heartbeatMs: options.heartbeatMs })
+  socket.write(preamble ? Buffer.concat([preamble, hello]) : hello)
 
-  const session = startSession(
-    context.log,
-    channels,
-    cursor,
-    sink,
-    format,
-    counters,
-    {
-      onSlowConsumer: slow,
-      onError(error) {
-        counters.errors++
-        request.log.error({ err: error, transport: format.name }, 'pushline: log failed under a stream')
-        end({ type: 'close', reason: 'the event log failed: reconnect and resume', code: ServerErrorCode.StreamLogFailed })
-      },
+  let session: { close(): void } | undefined
+  const handlers = {
+    onSlowConsumer: slow,
+    onError(error: PushlineError) {
+      counters.errors++
+      request.log.error({ err: error, transport: format.name }, 'pushline: log failed under a stream')
+      end({ type: 'close', reason: 'the event log failed: reconnect and resume', code: ServerErrorCode.StreamLogFailed })
     },
-    sessionOptionsOf(options),
-  )
+  }
+  setImmediate(() => {
+    if (ended) return
+    sink.write(format.heartbeat)
+    session = startSession(context.log, channels, cursor, sink, format, counters, handlers, sessionOptionsOf(options))
+  })
 
   context.connections.add(connection)
   res.on('error', (error) => request.log.debug({ err: error }, 'pushline: stream write failed'))
   res.on('close', () => {
     ended = true
-    session.close()
+    session?.close()
     flusher.release(socket)
     if (graceTimer) clearTimeout(graceTimer)
     context.connections.delete(connection)

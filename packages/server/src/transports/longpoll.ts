@@ -1,4 +1,4 @@
-import { type EventLog, isPushlineError, longpollBatch } from '@pushline/core'
+import { CURSOR_HEADER, type EventLog, isPushlineError, longpollBatch } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LiveConnection } from '../connections.js'
 import { badRequest } from '../errors.js'
@@ -29,7 +29,11 @@ async function poll(context: TransportContext, request: FastifyRequest, reply: F
   const authorizing = context.access.authorize(request, subscription.channels, 'subscribe')
   if (authorizing) await authorizing
   reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8')
-  if (subscription.cursor === undefined) return longpollBatch([], await log.head())
+  if (subscription.cursor === undefined) {
+    const head = await log.head()
+    reply.header(CURSOR_HEADER, head)
+    return longpollBatch([], head)
+  }
   if (context.connections.closing) throw closingError()
   const read = (cursor: string) =>
     log.read(subscription.channels, cursor, { limit: options.limits.maxBatchEvents, maxBytes: options.limits.maxBatchBytes })
@@ -40,7 +44,7 @@ async function poll(context: TransportContext, request: FastifyRequest, reply: F
     const answer = answerOf(first, context, reply)
     if (answer !== undefined) return answer
     // Nothing yet: a quiet channel may still advance the cursor to the head, but the answer keeps the client's.
-    return await hold(context, request, reply, subscription.channels, first.cursor, holdMs, read)
+    return await hold(context, request, reply, subscription.channels, subscription.cursor, first.cursor, holdMs, read)
   } catch (error) {
     if (!isPushlineError(error) || error.statusCode >= 500) counters.errors++
     throw error
@@ -53,11 +57,12 @@ type Read = (cursor: string) => ReturnType<EventLog['read']>
 function answerOf(result: Awaited<ReturnType<Read>>, context: TransportContext, reply: FastifyReply): string | undefined {
   if (result.type === 'reset') {
     context.counters.resets++
-    reply.code(410)
+    reply.code(410).header(CURSOR_HEADER, result.cursor)
     return JSON.stringify(result)
   }
   if (result.events.length === 0) return undefined
   context.counters.eventsSent += result.events.length
+  reply.header(CURSOR_HEADER, result.cursor)
   return longpollBatch(result.events, result.cursor)
 }
 
@@ -67,6 +72,7 @@ async function hold(
   request: FastifyRequest,
   reply: FastifyReply,
   channels: readonly string[],
+  requested: string,
   from: string,
   holdMs: number,
   read: Read,
@@ -103,7 +109,7 @@ async function hold(
       if (answer !== undefined) return answer
       cursor = result.cursor
     }
-    reply.code(204).send()
+    reply.code(204).header(CURSOR_HEADER, requested).send()
     return reply
   } finally {
     clearTimeout(timer)

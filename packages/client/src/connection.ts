@@ -1,0 +1,335 @@
+import { PushlineError } from '@pushline/core'
+import type { TransportName } from '@pushline/core/wire'
+import { backoffDelay } from './backoff.js'
+import { atOrAfter } from './dedup.js'
+import { ClientErrorCode, clientError } from './errors.js'
+import { type Report, route, type Segment, type Sub, serves } from './feed.js'
+import { startOn } from './ladder.js'
+import { type AttemptInput, type AttemptState, initialState, isQuietCut, step } from './machine.js'
+import type { FailureMemory } from './memory.js'
+import type { Negotiated } from './negotiate.js'
+import type { ResolvedOptions } from './options.js'
+import type { FailureReason, TransportReason } from './reasons.js'
+import { transports } from './transports/index.js'
+import type { EndInfo, Incoming, TransportSession, WebSocketCtor } from './transports/types.js'
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting'
+
+/** What the connection needs from its client. */
+export interface Hub {
+  readonly options: ResolvedOptions
+  readonly memory: FailureMemory
+  info(): Negotiated
+  ladder(): readonly TransportName[]
+  holdMs(): number
+  learnHold(quietMs: number): void
+  webSocket(): Promise<WebSocketCtor>
+  reachable(): Promise<boolean>
+  report: Report
+  /** The client settled on (or moved to) `name`. */
+  settled(name: TransportName, reason: TransportReason): void
+  state(state: ConnectionState): void
+  /** The server refused these subscriptions for good. */
+  refused(subs: readonly Sub[], error: PushlineError): void
+}
+
+export interface Connection {
+  /** The subscriptions changed: serve `segment` (nothing when it has no subscription). */
+  update(segment: Segment): void
+  publish(channel: string, data: unknown): Promise<{ cursor: string }> | undefined
+  close(): void
+}
+
+/** `keep`: the settled transport (trusted on its hello); `race`: competing to be chosen; `upgrade`: a re-test of a better one. */
+type Role = 'keep' | 'race' | 'upgrade'
+
+/** One connection attempt; callbacks of an attempt no longer in `attempts` are ignored. */
+interface Attempt {
+  readonly name: TransportName
+  role: Role
+  state: AttemptState
+  session?: TransportSession
+  /** What its stream serves now, and WebSocket subscribes sent but not yet answered. */
+  seg: Segment
+  readonly queue: Segment[]
+  /** How far its stream has come: where a reconnect or the next poll starts. */
+  pos: string | undefined
+  lastFrameAt: number
+  beats: number
+  timer?: ReturnType<typeof setTimeout>
+  watchdog?: ReturnType<typeof setTimeout>
+}
+
+// Failures that look the same as "the server is down": checked against /negotiate when nothing else delivers.
+const AMBIGUOUS: readonly FailureReason[] = ['ws-upgrade-refused', 'http-error', 'probe-timeout', 'stream-buffered']
+
+/**
+ * ONE connection for all of a client's subscriptions. Transports are raced, not tried in turn: the best one not
+ * known to fail here, every one below it and the long-poll floor start together; whatever delivers first serves
+ * (long-poll answers within one round trip), a better one takes over once it has proven itself, and worse ones are
+ * dropped. The client settles when nothing better is left in the race; later it re-tests the better transports in
+ * the background and moves back up. Every stream serves a segment from the oldest position any subscription needs,
+ * so overlapping streams lose and repeat nothing (feed.ts).
+ */
+export function connection(hub: Hub): Connection {
+  const attempts = new Set<Attempt>()
+  let wanted: Segment | undefined
+  let main: Attempt | undefined
+  let current: TransportName | undefined
+  /** Failures seen since the client last settled: the reason it names when it settles lower. */
+  let failedNow: Partial<Record<TransportName, FailureReason>> = {}
+  let promoted: TransportReason | undefined
+  let retries = 0
+  let quietCuts = 0
+  let everLive = false
+  let closed = false
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let upgradeTimer: ReturnType<typeof setTimeout> | undefined
+
+  const rank = (name: TransportName) => hub.ladder().indexOf(name)
+  const isLive = (a: Attempt) => a.state.kind === 'live'
+
+  const refresh = () => {
+    const live = [...attempts].some(isLive)
+    everLive ||= live
+    hub.state(live ? 'connected' : everLive ? 'reconnecting' : 'connecting')
+  }
+
+  const drop = (a: Attempt) => {
+    clearTimeout(a.timer)
+    clearTimeout(a.watchdog)
+    attempts.delete(a)
+    if (main === a) main = undefined
+    a.session?.close()
+  }
+
+  const later = (run: () => void) => {
+    clearTimeout(retryTimer)
+    retryTimer = setTimeout(() => !closed && run(), backoffDelay(retries++, hub.options.backoff))
+  }
+
+  const connect = (name: TransportName, role: Role, seg: Segment) => {
+    const a: Attempt = { name, role, seg, queue: [], pos: seg.from, state: initialState(name), lastFrameAt: Date.now(), beats: 0 }
+    attempts.add(a)
+    a.timer = setTimeout(() => input(a, { type: 'probe-timeout' }), hub.options.probeTimeoutMs)
+    const info = hub.info()
+    a.session = transports[name](
+      {
+        url: info.endpoints[name] ?? '',
+        channels: seg.channels,
+        position: () => a.pos,
+        holdMs: hub.holdMs(),
+        fetch: hub.options.fetch,
+        WebSocket: hub.webSocket,
+      },
+      {
+        open: () => input(a, { type: 'open' }),
+        frame: (frame) => onFrame(a, frame),
+        end: (end) => onEnd(a, end),
+      },
+    )
+  }
+
+  /** A fresh choice: the best transport not known to fail, every one below it not known to fail, and the floor. */
+  const select = () => {
+    const seg = wanted
+    if (closed || !seg?.subs.length || attempts.size) return
+    const ladder = hub.ladder()
+    const failures = hub.memory.read()
+    const start = startOn(ladder, failures)
+    if (!start) return
+    const names = ladder.slice(rank(start)).filter((name, i, rest) => !i || !failures[name] || i === rest.length - 1)
+    for (const name of names) connect(name, names.length > 1 ? 'race' : 'keep', seg)
+    refresh()
+  }
+
+  const settle = (name: TransportName) => {
+    const ladder = hub.ladder()
+    const above = ladder.slice(0, rank(name)).reverse()
+    const failed = above.map((better) => failedNow[better]).find((reason) => reason)
+    const reason = promoted ?? failed ?? (rank(name) ? 'remembered' : 'negotiated')
+    promoted = undefined
+    failedNow = {}
+    if (current !== name) {
+      current = name
+      hub.settled(name, reason)
+    }
+    scheduleUpgrade()
+  }
+
+  const maybeSettle = () => {
+    if (main && ![...attempts].some((a) => rank(a.name) < rank(main?.name ?? a.name))) settle(main.name)
+  }
+
+  const promote = (a: Attempt) => {
+    if (main && main !== a && rank(main.name) <= rank(a.name)) return drop(a)
+    if (main && main !== a) drop(main)
+    if (a.role === 'upgrade') {
+      hub.memory.forget(a.name)
+      promoted = 'upgrade'
+    }
+    a.role = 'keep'
+    main = a
+    for (const other of attempts) if (other !== a && rank(other.name) >= rank(a.name)) drop(other)
+    maybeSettle()
+  }
+
+  const failed = (a: Attempt, reason: FailureReason) => {
+    drop(a)
+    const proceed = (blame: boolean) => {
+      if (closed) return
+      if (blame) {
+        hub.memory.remember(a.name, reason)
+        failedNow[a.name] = reason
+      }
+      refresh()
+      if (main) return maybeSettle()
+      if (attempts.size) return
+      // moving down is immediate; the same again (server down, or the floor failing) waits
+      if (blame && rank(a.name) < hub.ladder().length - 1) select()
+      else later(select)
+    }
+    if ([...attempts].some(isLive) || !AMBIGUOUS.includes(reason)) proceed(true)
+    else void hub.reachable().then(proceed)
+  }
+
+  const retried = (a: Attempt, quietCut: boolean) => {
+    const wasMain = a === main
+    drop(a)
+    refresh()
+    if (wasMain) quietCuts = quietCut ? quietCuts + 1 : 0
+    if (main) return maybeSettle()
+    if (attempts.size) return
+    later(() => {
+      if (main || attempts.size || !wanted?.subs.length) return
+      if (wasMain) connect(a.name, 'keep', wanted)
+      else select()
+    })
+  }
+
+  const refuse = (a: Attempt, error: PushlineError) => {
+    const seg = a.queue[0] ?? a.seg
+    const fresh = seg.subs.filter((sub) => !sub.accepted && !sub.stopped)
+    drop(a)
+    refresh()
+    hub.refused(fresh.length ? fresh : seg.subs, error)
+  }
+
+  const input = (a: Attempt, event: AttemptInput) => {
+    if (!attempts.has(a)) return
+    const [next, verdict] = step(a.state, event, { heartbeatMs: hub.info().heartbeatMs, quietCuts })
+    a.state = next
+    if (next.kind === 'live' && next.frames) clearTimeout(a.timer)
+    const kind = verdict.kind
+    if (kind === 'trusted' || kind === 'proven') {
+      if (kind === 'proven') retries = 0
+      if (kind === 'proven' || a.role === 'keep') promote(a)
+      refresh()
+      scheduleUpgrade()
+    } else if (kind === 'fail') failed(a, verdict.reason)
+    else if (kind === 'retry') retried(a, verdict.quietCut)
+  }
+
+  const onFrame = (a: Attempt, frame: Incoming) => {
+    if (!attempts.has(a)) return
+    if (frame.type === 'error') return refuse(a, new PushlineError(frame.error.code, frame.error.message, { statusCode: 400 }))
+    if (frame.type === 'hello' && isLive(a)) a.seg = a.queue.shift() ?? a.seg
+    const moved = route(a.seg, frame, hub.report)
+    if (moved !== undefined) a.pos = moved
+    if (frame.type === 'start') return
+    a.lastFrameAt = Date.now()
+    if (frame.type === 'heartbeat') a.beats++
+    input(a, frame.type === 'hello' ? { type: 'hello', roundTrip: frame.roundTrip } : { type: 'frame' })
+    watch(a)
+  }
+
+  const onEnd = (a: Attempt, end: EndInfo) => {
+    if (!attempts.has(a)) return
+    const error = end.error
+    if (error) {
+      const noWebSocket = error instanceof PushlineError && error.code === ClientErrorCode.NoWebSocket
+      if (!noWebSocket) return refuse(a, error instanceof PushlineError ? error : clientError(ClientErrorCode.Protocol, error.message, error))
+      hub.report(error)
+      return failed(a, 'ws-upgrade-refused')
+    }
+    if (end.malformed) hub.report(clientError(ClientErrorCode.Protocol, `${a.name}: ${end.malformed}`))
+    const quietMs = Date.now() - a.lastFrameAt
+    // a poll cut while held, sooner than the hold: a proxy idle timeout; hold less from now on
+    const cut = !end.byServer && end.status === undefined && !end.malformed
+    if (a.name === 'longpoll' && isLive(a) && cut && isQuietCut(quietMs, hub.info().heartbeatMs) && quietMs < hub.holdMs()) {
+      hub.learnHold(quietMs)
+    }
+    input(a, { type: 'end', status: end.status, byServer: end.byServer || !!end.malformed, quietMs })
+  }
+
+  /** The silence watchdog of a live stream: 2x heartbeatMs without any frame means it stalled. */
+  const watch = (a: Attempt) => {
+    if (a.watchdog || !isLive(a) || a.name === 'longpoll' || (a.name === 'websocket' && !a.beats)) return
+    const limit = 2 * hub.info().heartbeatMs
+    const check = () => {
+      const quiet = Date.now() - a.lastFrameAt
+      if (quiet < limit) a.watchdog = setTimeout(check, limit - quiet)
+      else input(a, { type: 'silence' })
+    }
+    a.watchdog = setTimeout(check, limit)
+  }
+
+  /** Re-test every better transport together, in the background, while the current one keeps delivering. */
+  const scheduleUpgrade = () => {
+    clearTimeout(upgradeTimer)
+    if (closed || !main || !rank(main.name)) return
+    const interval = hub.options.upgradeIntervalMs
+    upgradeTimer = setTimeout(
+      () => {
+        const keep = main
+        if (!keep || !isLive(keep) || attempts.size > 1) return scheduleUpgrade()
+        for (const name of hub.ladder().slice(0, rank(keep.name))) connect(name, 'upgrade', keep.queue.at(-1) ?? keep.seg)
+      },
+      interval / 2 + (Math.random() * interval) / 2,
+    )
+  }
+
+  /** Whether `a` can take on the subscriptions of `seg` as it is: same channels, every newcomer at or after its position. */
+  const absorbs = (a: Attempt, seg: Segment) => {
+    if (a.queue.length || !isLive(a) || a.seg.channels.length !== seg.channels.length) return false
+    const pos = a.pos
+    return (
+      seg.channels.every((channel) => a.seg.channels.includes(channel)) &&
+      seg.subs.every((sub) => a.seg.subs.includes(sub) || (pos !== undefined && sub.pos !== undefined && atOrAfter(sub.pos, pos)))
+    )
+  }
+
+  return {
+    update(seg) {
+      wanted = seg
+      if (closed) return
+      if (!seg.subs.length) {
+        for (const a of attempts) drop(a)
+        clearTimeout(retryTimer)
+        clearTimeout(upgradeTimer)
+        return
+      }
+      if (!attempts.size) {
+        if (!main) select()
+        return
+      }
+      for (const a of [...attempts]) {
+        if (serves(a.queue.at(-1) ?? a.seg, seg)) continue
+        if (absorbs(a, seg)) a.seg = seg
+        else if (a.session?.resubscribe?.(seg.channels, seg.from)) a.queue.push(seg)
+        else {
+          drop(a)
+          connect(a.name, a.role, seg)
+        }
+      }
+      refresh()
+    },
+    publish: (channel, data) => (main && isLive(main) ? main.session?.publish?.(channel, data) : undefined),
+    close() {
+      closed = true
+      for (const a of attempts) drop(a)
+      clearTimeout(retryTimer)
+      clearTimeout(upgradeTimer)
+    },
+  }
+}

@@ -1,0 +1,65 @@
+import type { LogEvent } from '@pushline/core/wire'
+import type { Incoming } from './transports/types.js'
+
+/**
+ * The one boundary where frames from the network become typed values: a guard per frame type (the string fields it
+ * must carry), no casts of unchecked data. Anything else is `undefined`, which the caller turns into a coded protocol
+ * error and a reconnect.
+ */
+const REQUIRED: Readonly<Record<string, readonly string[]>> = {
+  event: ['channel', 'cursor'],
+  hello: ['cursor'],
+  subscribed: ['cursor'],
+  heartbeat: [],
+  close: [],
+  reset: ['cursor', 'reason'],
+  ack: ['id', 'cursor'],
+  error: [],
+}
+
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
+
+const hasStrings = (value: Record<string, unknown>, keys: readonly string[]) =>
+  keys.every((key) => {
+    const field = value[key]
+    return typeof field === 'string' && field.length > 0 && field.length <= 1024
+  })
+
+function isFrame(value: unknown): value is Incoming {
+  if (!isObject(value) || typeof value.type !== 'string') return false
+  const required = REQUIRED[value.type]
+  if (!required || !hasStrings(value, required)) return false
+  if (value.type === 'event') return 'data' in value
+  if (value.type === 'reset') return value.reason === 'expired' || value.reason === 'epoch'
+  if (value.type === 'error') return isObject(value.error) && hasStrings(value.error, ['code']) && typeof value.error.message === 'string'
+  return true
+}
+
+const isEvent = (value: unknown): value is LogEvent => asFrame(value, 'event') !== undefined
+
+/** A frame of a stream or of the WebSocket (`type` given for SSE events, whose data has none); undefined if malformed. */
+export function asFrame(value: unknown, type?: 'event'): Incoming | undefined {
+  const frame = type && isObject(value) ? { ...value, type } : value
+  return isFrame(frame) ? frame : undefined
+}
+
+/** Parses one JSON text frame; undefined when it is not JSON or not a frame. */
+export function parseFrame(text: string, type?: 'event'): Incoming | undefined {
+  try {
+    return asFrame(JSON.parse(text), type)
+  } catch {
+    return undefined
+  }
+}
+
+/** The `cursor` of an answer (`{"cursor":...}`), if it has a valid one. */
+export function cursorOf(value: unknown): string | undefined {
+  return isObject(value) && hasStrings(value, ['cursor']) ? String(value.cursor) : undefined
+}
+
+/** A long-poll 200 body `{"events":[...],"cursor"}`, or a 410 body (a reset). */
+export function asBatch(value: unknown): { events: readonly LogEvent[]; cursor: string } | undefined {
+  const cursor = cursorOf(value)
+  const events: unknown = isObject(value) && value.events
+  return cursor && Array.isArray(events) && events.every(isEvent) ? { events, cursor } : undefined
+}
