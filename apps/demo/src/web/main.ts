@@ -20,10 +20,10 @@ const params = readParams()
 const record = createRecord(params.watch)
 window.pushlineDemo = record
 
-// The API is served by the same origin as the page (directly, or through a reverse proxy). Typing the client with
-// the channel declarations gives `event.data` its type per channel.
+// The API is served by the same origin as the page (directly, or through a reverse proxy): a relative URL resolves
+// against the page. Typing the client with the channel declarations gives `event.data` its type per channel.
 const client = createClient<DemoChannels>({
-  url: new URL('/rt', location.href).href,
+  url: '/rt',
   ...(params.transports ? { transports: params.transports } : {}),
   ...(params.upgradeMs ? { upgradeIntervalMs: params.upgradeMs } : {}),
 })
