@@ -30,7 +30,9 @@ export function renderBadge(record: DemoRecord): void {
   badge.dataset.transport = record.transport ?? ''
   badge.dataset.reason = record.reason
   badge.dataset.state = record.error ? 'error' : record.state
-  const name = record.transport ? LABELS[record.transport] : 'connecting…'
+  // Events flow before the client has settled (a long-poll bridge carries them while better transports prove
+  // themselves): say so rather than "connecting".
+  const name = record.transport ? LABELS[record.transport] : record.state === 'connected' ? 'choosing a transport…' : 'connecting…'
   byId('badge-transport').textContent = record.state === 'reconnecting' ? `${name} (reconnecting)` : name
   const reason = record.error ?? (record.reason ? `${record.reason} — ${REASONS[record.reason] ?? ''}` : '')
   byId('badge-reason').textContent = reason
