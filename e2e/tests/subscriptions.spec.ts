@@ -1,4 +1,5 @@
-import { sampleConnections } from '../fixtures/connections.js'
+import { sampleConnections, upstreamConnections } from '../fixtures/connections.js'
+import type { NginxCase } from '../fixtures/nginx.js'
 import {
   expectBadge,
   expectEveryEventOnEach,
@@ -45,28 +46,53 @@ for (const c of CASES) {
   })
 }
 
-const TRANSPORTS: TransportName[] = ['websocket', 'sse', 'ndjson', 'longpoll']
 // ~3 s of events on the 20 channels (four bursts at a time), long enough for a few dozen samples.
 const FLOW = { count: 60, ratePerSec: 100 }
 
-for (const transport of TRANSPORTS) {
-  test(`${SUBSCRIPTIONS} subscriptions over forced ${transport}: one connection to the server, plus the publish`, async ({
+interface ConnectionCase {
+  readonly label: string
+  readonly config: NginxCase
+  readonly transports?: readonly TransportName[]
+  readonly expected: TransportName
+  readonly reason: string
+}
+const CONNECTION_CASES: readonly ConnectionCase[] = [
+  ...(['websocket', 'sse', 'ndjson', 'longpoll'] as const).map((t) => ({
+    label: `forced ${t}`,
+    config: 'good' as const,
+    transports: [t],
+    expected: t,
+    reason: 'negotiated',
+  })),
+  // Automatic choice: once settled, the transports that lost the race are closed too.
+  { label: 'automatic choice through good.conf', config: 'good', expected: 'websocket', reason: 'negotiated' },
+  { label: 'automatic choice through no-upgrade.conf', config: 'no-upgrade', expected: 'sse', reason: 'ws-upgrade-refused' },
+  { label: 'automatic choice through buffering.conf', config: 'buffering', expected: 'longpoll', reason: 'stream-buffered' },
+]
+
+for (const c of CONNECTION_CASES) {
+  test(`${SUBSCRIPTIONS} subscriptions, ${c.label}: one connection to the server, plus the publish`, async ({
     page,
     demo,
     startNginx,
     loadChannel,
   }, testInfo) => {
-    const nginx = await startNginx('good')
+    const nginx = await startNginx(c.config)
     const channels = channelsOf(loadChannel)
-    await openDemo(page, nginx.url, { transports: [transport], watch: channels })
+    await openDemo(page, nginx.url, { watch: channels, ...(c.transports ? { transports: c.transports } : {}) })
     await waitPositioned(page, ['page', ...channels])
-    await expectBadge(page, transport, 'negotiated', 10_000)
+    await expectBadge(page, c.expected, c.reason, 10_000)
+    if (!c.transports) {
+      await expect
+        .poll(() => upstreamConnections(demo.port), { message: 'the transports that lost the race are closed', timeout: 10_000 })
+        .toBeLessThanOrEqual(1)
+    }
 
     // While events flow on every channel: never more than one connection from nginx to the server for this page
     // (for long-poll, one poll at a time). The page is the only client behind this nginx.
     const flowing = await sampleConnections(demo.port, demo.burstEach(channels, FLOW.count, FLOW.ratePerSec))
     // While the page publishes: that one, plus the publish request (none over WebSocket, where publish is a frame).
-    const publishing = await sampleConnections(demo.port, sendChat(page, `counting connections over ${transport}`))
+    const publishing = await sampleConnections(demo.port, sendChat(page, `counting connections over ${c.expected}`))
     testInfo.annotations.push(
       { type: 'connections while events flow', description: summary(flowing.samples) },
       { type: 'connections while publishing', description: summary(publishing.samples) },
@@ -74,9 +100,10 @@ for (const transport of TRANSPORTS) {
     const flow = `connections to the server while events flow (${summary(flowing.samples)})`
     expect(flowing.samples.length, flow).toBeGreaterThanOrEqual(5)
     expect(Math.max(...flowing.samples), flow).toBeLessThanOrEqual(1)
-    if (transport !== 'longpoll') expect(Math.min(...flowing.samples), `the stream stays open: ${flow}`).toBe(1)
+    if (c.expected !== 'longpoll') expect(Math.min(...flowing.samples), `the stream stays open: ${flow}`).toBe(1)
     expect(Math.max(...publishing.samples), `connections while publishing (${summary(publishing.samples)})`).toBeLessThanOrEqual(2)
     await expectEveryEventOnEach(page, channels, FLOW.count, testInfo)
+    expect((await record(page)).transport, 'still on the transport it settled on').toBe(c.expected)
   })
 }
 
