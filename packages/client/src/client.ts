@@ -134,7 +134,10 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
       changed()
     },
     refused: refuse,
+    segment: () => segmentNow().segment,
   })
+
+  const segmentNow = () => plan(subs, negotiated?.maxChannels ?? 64, epoch, cursorless)
 
   /** Hands the subscriptions as they are now to the connection, once per tick however many changed. */
   const reconcile = () => {
@@ -144,9 +147,9 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
     if (!ladder.length && subs.size) {
       return refuse([...subs], clientError(ClientErrorCode.NoTransport, `server offers ${negotiated.transports}`))
     }
-    const { segment, over } = plan(subs, negotiated.maxChannels, epoch, cursorless)
+    const { segment, over } = segmentNow()
     if (over.length) {
-      refuse(over, clientError(ClientErrorCode.ChannelLimit, `over ${negotiated.maxChannels} channels`))
+      refuse(over, clientError(ClientErrorCode.ChannelLimit, `over ${negotiated.maxChannels} channels`, undefined, 400))
     }
     conn.update(segment)
     changed()
@@ -196,8 +199,8 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
 
   const publish = async (channel: string, data: unknown): Promise<{ cursor: string }> => {
     if (closed) throw closedError()
-    if (typeof channel !== 'string' || !CHANNEL.test(channel)) throw clientError(ClientErrorCode.ChannelInvalid, `invalid channel name ${JSON.stringify(channel)}`)
-    if (plainJson(data) === undefined) throw clientError(ClientErrorCode.DataInvalid, 'data is not plain JSON')
+    if (typeof channel !== 'string' || !CHANNEL.test(channel)) throw clientError(ClientErrorCode.ChannelInvalid, `bad channel ${channel}`, undefined, 400)
+    if (plainJson(data) === undefined) throw clientError(ClientErrorCode.DataInvalid, 'data is not plain JSON', undefined, 400)
     const answer = await ready()
     const viaSocket = conn.publish(channel, data)
     if (viaSocket) return viaSocket
@@ -226,7 +229,7 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
     subscribe(channels, handlers) {
       if (closed) throw closedError()
       if (!Array.isArray(channels) || !channels.length || typeof handlers?.onEvent !== 'function') {
-        throw clientError(ClientErrorCode.Options, 'subscribe(channels, { onEvent })')
+        throw clientError(ClientErrorCode.Options, 'subscribe(channels, { onEvent })', undefined, 400)
       }
       let positioned: (value: { cursor: string }) => void = () => {}
       const readyPromise = new Promise<{ cursor: string }>((resolve) => {
@@ -236,7 +239,7 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
       subs.add(sub)
       const invalid = channels.find((channel) => typeof channel !== 'string' || !CHANNEL.test(channel))
       if (invalid !== undefined) {
-        queueMicrotask(() => refuse([sub], clientError(ClientErrorCode.ChannelInvalid, `invalid channel name ${JSON.stringify(invalid)}`)))
+        queueMicrotask(() => refuse([sub], clientError(ClientErrorCode.ChannelInvalid, `bad channel ${invalid}`, undefined, 400)))
       } else {
         if (sub.pos) sub.positioned(sub.pos)
         locate(sub)

@@ -24,6 +24,8 @@ export interface Hub {
   holdMs(): number
   learnHold(quietMs: number): void
   webSocket(): Promise<WebSocketCtor>
+  /** The subscriptions as they are now, from their positions now (a connection opened later starts from there). */
+  segment(): Segment
   reachable(): Promise<boolean>
   report: Report
   /** The client settled on (or moved to) `name`. */
@@ -34,7 +36,7 @@ export interface Hub {
 }
 
 export interface Connection {
-  /** The subscriptions changed: serve `segment` (nothing when it has no subscription). */
+  /** The subscriptions changed: serve them (nothing when `segment` has no subscription). */
   update(segment: Segment): void
   publish(channel: string, data: unknown): Promise<{ cursor: string }> | undefined
   close(): void
@@ -56,6 +58,9 @@ interface Attempt {
   pos: string | undefined
   lastFrameAt: number
   beats: number
+  /** The least (arrival - server time) seen, and how many timed frames in a row came later than that by far. */
+  skew?: number
+  late: number
   timer?: ReturnType<typeof setTimeout>
   watchdog?: ReturnType<typeof setTimeout>
 }
@@ -108,8 +113,9 @@ export function connection(hub: Hub): Connection {
     retryTimer = setTimeout(() => !closed && run(), backoffDelay(retries++, hub.options.backoff))
   }
 
-  const connect = (name: TransportName, role: Role, seg: Segment) => {
-    const a: Attempt = { name, role, seg, queue: [], pos: seg.from, state: initialState(name), lastFrameAt: Date.now(), beats: 0 }
+  const connect = (name: TransportName, role: Role) => {
+    const seg = hub.segment()
+    const a: Attempt = { name, role, seg, queue: [], pos: seg.from, state: initialState(name), lastFrameAt: Date.now(), beats: 0, late: 0 }
     attempts.add(a)
     a.timer = setTimeout(() => input(a, { type: 'probe-timeout' }), hub.options.probeTimeoutMs)
     const info = hub.info()
@@ -132,14 +138,13 @@ export function connection(hub: Hub): Connection {
 
   /** A fresh choice: the best transport not known to fail, every one below it not known to fail, and the floor. */
   const select = () => {
-    const seg = wanted
-    if (closed || !seg?.subs.length || attempts.size) return
+    if (closed || !wanted?.subs.length || attempts.size) return
     const ladder = hub.ladder()
     const failures = hub.memory.read()
     const start = startOn(ladder, failures)
     if (!start) return
     const names = ladder.slice(rank(start)).filter((name, i, rest) => !i || !failures[name] || i === rest.length - 1)
-    for (const name of names) connect(name, names.length > 1 ? 'race' : 'keep', seg)
+    for (const name of names) connect(name, names.length > 1 ? 'race' : 'keep')
     refresh()
   }
 
@@ -202,7 +207,7 @@ export function connection(hub: Hub): Connection {
     if (attempts.size) return
     later(() => {
       if (main || attempts.size || !wanted?.subs.length) return
-      if (wasMain) connect(a.name, 'keep', wanted)
+      if (wasMain) connect(a.name, 'keep')
       else select()
     })
   }
@@ -236,9 +241,16 @@ export function connection(hub: Hub): Connection {
     if (frame.type === 'hello' && isLive(a)) a.seg = a.queue.shift() ?? a.seg
     const moved = route(a.seg, frame, hub.report)
     if (moved !== undefined) a.pos = moved
-    if (frame.type === 'start') return
     a.lastFrameAt = Date.now()
     if (frame.type === 'heartbeat') a.beats++
+    const time = 'time' in frame ? frame.time : undefined
+    if (typeof time === 'number' && a.name !== 'websocket') {
+      // a frame that waited in a proxy for the next write: twice in a row, half a heartbeat period late, is no accident
+      const offset = a.lastFrameAt - time
+      a.skew = Math.min(a.skew ?? offset, offset)
+      a.late = offset - a.skew > hub.info().heartbeatMs / 2 ? a.late + 1 : 0
+      if (a.late > 1) return input(a, { type: 'delayed' })
+    }
     input(a, frame.type === 'hello' ? { type: 'hello', roundTrip: frame.roundTrip } : { type: 'frame' })
     watch(a)
   }
@@ -283,7 +295,7 @@ export function connection(hub: Hub): Connection {
       () => {
         const keep = main
         if (!keep || !isLive(keep) || attempts.size > 1) return scheduleUpgrade()
-        for (const name of hub.ladder().slice(0, rank(keep.name))) connect(name, 'upgrade', keep.queue.at(-1) ?? keep.seg)
+        for (const name of hub.ladder().slice(0, rank(keep.name))) connect(name, 'upgrade')
       },
       interval / 2 + (Math.random() * interval) / 2,
     )
@@ -319,7 +331,7 @@ export function connection(hub: Hub): Connection {
         else if (a.session?.resubscribe?.(seg.channels, seg.from)) a.queue.push(seg)
         else {
           drop(a)
-          connect(a.name, a.role, seg)
+          connect(a.name, a.role)
         }
       }
       refresh()

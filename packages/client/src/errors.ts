@@ -29,11 +29,9 @@ export const ClientErrorCode = {
 } as const
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
 
-// refusals of what the app asked, before anything is sent: what the server would answer with 400
-const INPUT: readonly string[] = [ClientErrorCode.Options, ClientErrorCode.DataInvalid, ClientErrorCode.ChannelInvalid, ClientErrorCode.ChannelLimit]
-
-export function clientError(code: ClientErrorCode, message: string, cause?: unknown): PushlineError {
-  return new PushlineError(code, message, { cause, statusCode: INPUT.includes(code) ? 400 : 500 })
+/** `statusCode` 400 for a refusal of what the app asked, before anything is sent (what a server would answer). */
+export function clientError(code: ClientErrorCode, message: string, cause?: unknown, statusCode = 500): PushlineError {
+  return new PushlineError(code, message, { cause, statusCode })
 }
 
 /** Turns a non-2xx HTTP answer into the server's coded error when it sent one, else a protocol error. */

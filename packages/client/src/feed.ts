@@ -116,9 +116,8 @@ export function route(segment: Segment, frame: Incoming, report: Report): string
   const live = segment.subs.filter((sub) => !sub.stopped)
   switch (frame.type) {
     case 'hello':
-    case 'start':
       for (const sub of live) {
-        if (frame.type === 'hello') sub.accepted = true
+        sub.accepted = true
         if (sub.pos === undefined) sub.positioned(frame.cursor)
       }
       return frame.cursor

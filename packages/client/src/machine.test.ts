@@ -56,6 +56,13 @@ describe('attempt state machine', () => {
     expect(run(initialState('sse'), [{ type: 'end', status: 404, quietMs: 0 }])[1].at(-1)).toEqual({ kind: 'fail', reason: 'http-error' })
   })
 
+  it('calls a stream whose hello came but nothing written after it stream-delayed, once the probe window ends', () => {
+    const [, delayed] = run(initialState('sse'), [{ type: 'open' }, { type: 'hello' }, { type: 'probe-timeout' }])
+    expect(delayed.at(-1)).toEqual({ kind: 'fail', reason: 'stream-delayed' })
+    const [, proven] = run(initialState('ndjson'), [{ type: 'open' }, { type: 'hello' }, { type: 'frame' }, { type: 'probe-timeout' }])
+    expect(proven.map((v) => v.kind)).toEqual(['none', 'trusted', 'proven', 'none'])
+  })
+
   it('calls a live stream that went silent heartbeat-lost', () => {
     const [, verdicts] = run(initialState('sse'), [{ type: 'hello' }, { type: 'silence' }])
     expect(verdicts.at(-1)).toEqual({ kind: 'fail', reason: 'heartbeat-lost' })

@@ -20,6 +20,8 @@ export type AttemptInput =
   | { readonly type: 'probe-timeout' }
   /** No frame for 2x heartbeatMs. */
   | { readonly type: 'silence' }
+  /** Heartbeats keep arriving long after the server wrote them: a proxy holds each write until the next. */
+  | { readonly type: 'delayed' }
   /**
    * The connection ended. `status`: HTTP status when the server/proxy refused; `byServer`: the server said goodbye
    * with a close frame (shutdown, slow consumer); `quietMs`: time since the last frame.
@@ -84,6 +86,7 @@ export function step(state: AttemptState, input: AttemptInput, ctx: StepContext)
   // the hello came, but nothing written after it within the probe window: a proxy holds each write's tail
   if (type === 'probe-timeout') return state.frames ? [state, NONE] : fail('stream-delayed')
   if (type === 'silence') return fail('heartbeat-lost')
+  if (type === 'delayed') return fail('stream-delayed')
   if (type !== 'end') return [state, NONE]
   if (input.byServer || input.status !== undefined) return retry(false)
   const quiet = isQuietCut(input.quietMs, ctx.heartbeatMs)

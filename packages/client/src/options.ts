@@ -35,12 +35,12 @@ export type ResolvedOptions = Required<Omit<ClientOptions, 'transports' | 'WebSo
 
 /** Checks the options (RT_ERR_CLIENT_OPTIONS) and resolves the URL, relative ones against the page. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
-  const bad = (what: string) => clientError(ClientErrorCode.Options, `createClient: ${what}`)
+  const bad = (what: string, cause?: unknown) => clientError(ClientErrorCode.Options, `createClient: ${what}`, cause, 400)
     let url: URL
   try {
     url = new URL(options.url, (globalThis as { location?: { href: string } }).location?.href)
   } catch (cause) {
-    throw clientError(ClientErrorCode.Options, `createClient: bad url ${options.url}`, cause)
+    throw bad(`bad url ${options.url}`, cause)
   }
     const names = options.transports
   if (names !== undefined && !(Array.isArray(names) && names.every((name) => TRANSPORT_NAMES.includes(name)))) {

@@ -19,20 +19,14 @@ export async function endInfoFor(res: Response): Promise<EndInfo> {
   return status < 404 && status !== 402 && error.code !== ClientErrorCode.Protocol ? { status, error } : { status }
 }
 
-/** The stream's start from the `Pushline-Cursor` header, which arrives even when a proxy holds the body. */
-export function startOf(res: Response): Incoming | undefined {
-  const cursor = res.headers.get('pushline-cursor')
-  return cursor && cursor.length <= 1024 ? { type: 'start', cursor } : undefined
-}
-
 /** Longest line or event a stream may leave unterminated before the client drops the connection. */
 export const MAX_FRAME_CHARS = 1 << 22
 
 /** Thrown inside a stream's text handler when the server sent something that is not a frame. */
-export class Malformed extends Error {}
+const MALFORMED = new Error('malformed stream')
 
 /**
- * A streaming GET (no Accept header: a simple request, so no CORS preflight): headers -> `open` (and `start`), body
+ * A streaming GET (no Accept header: a simple request, so no CORS preflight): headers -> `open`, body
  * text (decoded with `stream: true`, so a multi-byte character split across chunks survives) -> `onFrame` for each
  * parsed frame, end of body or error -> `end`. Aborted by `close()`, after which no handler runs.
  */
@@ -54,7 +48,7 @@ export function httpStream(
     handlers.end(info)
   }
   const emit = (frame: Incoming | undefined) => {
-    if (!frame) throw new Malformed()
+    if (!frame) throw MALFORMED
     if (done) return
     if (frame.type === 'close') byServer = true
     else handlers.frame(frame)
@@ -64,10 +58,8 @@ export function httpStream(
     if (!res.ok) return finish(await endInfoFor(res))
     if (done) return
     handlers.open()
-    const start = startOf(res)
-    if (start) handlers.frame(start)
     const reader = res.body?.getReader()
-    if (!reader) return finish({ malformed: 'a stream without a body' })
+    if (!reader) throw MALFORMED
     const decoder = new TextDecoder()
     for (;;) {
       const { value, done: eof } = await reader.read()
@@ -76,6 +68,6 @@ export function httpStream(
       feed(decoder.decode(value, { stream: true }), emit)
     }
   }
-  run().catch((error: unknown) => finish(error instanceof Malformed ? { malformed: 'a malformed stream frame' } : {}))
+  run().catch((error: unknown) => finish(error === MALFORMED ? { malformed: 'a malformed stream' } : {}))
   return { close }
 }

@@ -40,7 +40,7 @@ export const longpoll: ClientTransport = (ctx, handlers) => {
       const frame = status === 410 ? asFrame(body) : undefined
       const reset = frame?.type === 'reset' ? frame : undefined
       const batch = status === 200 ? asBatch(body) : undefined
-      const cursor = reset?.cursor ?? batch?.cursor ?? from ?? res.headers.get('pushline-cursor')
+      const cursor = reset?.cursor ?? batch?.cursor ?? from
       if ((status !== 204 && !reset && !batch) || !cursor) return finish({ malformed: 'a malformed long-poll answer' })
       handlers.frame(first ? { type: 'hello', cursor: from ?? cursor, roundTrip: true } : { type: 'position', cursor: from ?? cursor })
       if (reset) handlers.frame(reset)

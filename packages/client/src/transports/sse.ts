@@ -1,7 +1,7 @@
-import { createParser } from 'eventsource-parser'
 import { parseFrame } from '../frames.js'
+import { sseParser } from '../sse-parser.js'
 import { httpStream, MAX_FRAME_CHARS } from './http.js'
-import type { ClientTransport } from './types.js'
+import type { ClientTransport, Incoming } from './types.js'
 
 /**
  * SSE read over fetch rather than EventSource: fetch shows the response headers (so a buffering proxy is told
@@ -9,21 +9,12 @@ import type { ClientTransport } from './types.js'
  * do, from the connection's position, by `cursor`.
  */
 export const sse: ClientTransport = (ctx, handlers) => {
-  // characters fed since the last complete event: the bound on what the parser may hold for an unfinished one
-  let pending = 0
-  let out: (frame: ReturnType<typeof parseFrame>) => void = () => {}
-  const parser = createParser({
-    onEvent(message) {
-      pending = 0
-      // events use the default type and their data has no `type`; control frames carry their own
-      out(parseFrame(message.data, message.event ? undefined : 'event'))
-    },
-  })
+  let out: (frame: Incoming | undefined) => void = () => {}
+  // events use the default type and their data has no `type`; control frames carry their own
+  const feed = sseParser((type, data) => out(parseFrame(data, type ? undefined : 'event')))
   const stream = httpStream(ctx, handlers, (text, emit) => {
     out = emit
-    pending += text.length
-    if (pending > MAX_FRAME_CHARS) emit(undefined)
-    parser.feed(text)
+    if (feed(text) > MAX_FRAME_CHARS) emit(undefined)
   })
   return { close: () => stream.close() }
 }

@@ -15,14 +15,15 @@ export type WebSocketCtor = new (url: string, protocols?: string | string[]) => 
 /**
  * What a transport hands the connection, validated (frames.ts) and normalized across transports. `hello` always
  * means "the stream for these channels starts right after `cursor`" (on the WebSocket: the `subscribed` answer);
- * `start` is the same position read from the `Pushline-Cursor` response header, which a buffering proxy cannot hold
- * back; `position` (long-poll) moves the position without an event.
+ * `position` (long-poll) moves the position without an event. (The client takes a cursorless subscription's
+ * position from `/negotiate`, so it does not need the `Pushline-Cursor` header other clients may read.)
  */
 export type Incoming =
   | ({ readonly type: 'event' } & LogEvent)
-  | { readonly type: 'hello'; readonly cursor: string; readonly roundTrip?: boolean }
-  | { readonly type: 'subscribed' | 'start' | 'position'; readonly cursor: string }
-  | { readonly type: 'heartbeat' }
+  | { readonly type: 'hello'; readonly cursor: string; readonly roundTrip?: boolean; readonly time?: unknown }
+  | { readonly type: 'subscribed' | 'position'; readonly cursor: string }
+  /** `time` (hello too): the server's clock when it wrote the frame (extension), to tell a stream that lags. */
+  | { readonly type: 'heartbeat'; readonly time?: unknown }
   | { readonly type: 'close'; readonly reason: string; readonly code?: string | undefined }
   | { readonly type: 'reset'; readonly reason: 'expired' | 'epoch'; readonly cursor: string }
   | { readonly type: 'ack'; readonly id: string; readonly cursor: string }
