@@ -1,4 +1,4 @@
-import type { ChannelData, ChannelSchemas, PushlineError } from '@pushline/core'
+import type { ChannelData, ChannelName, ChannelSchemas, PushlineError } from '@pushline/core'
 import type { TransportName } from '@pushline/core/wire'
 import type { TransportReason } from './reasons.js'
 
@@ -51,13 +51,16 @@ export interface SubscriptionHandle {
 }
 
 export interface PushlineClient<C extends ChannelSchemas | undefined = undefined> {
-  /** Adds a subscription to the client's one connection (the union of every subscription's channels). */
-  subscribe<K extends string>(channels: readonly K[], options: SubscribeOptions<C, K>): SubscriptionHandle
+  /**
+   * Adds a subscription to the client's one connection (the union of every subscription's channels). With a channel
+   * declaration (`createClient<typeof channels>`), only declared names compile (`'room/42'` for a `'room/*'` key).
+   */
+  subscribe<K extends ChannelName<C>>(channels: readonly K[], options: SubscribeOptions<C, K>): SubscriptionHandle
   /**
    * Over the WebSocket (acked) when that is the transport, else `POST publish`; rejects with a coded PushlineError,
    * RT_ERR_CLIENT_DATA_INVALID before anything is sent when JSON cannot carry `data` faithfully.
    */
-  publish<K extends string>(channel: K, data: ChannelData<C, K>): Promise<{ cursor: string }>
+  publish<K extends ChannelName<C>>(channel: K, data: ChannelData<C, K>): Promise<{ cursor: string }>
   /** The transport the client settled on; null until it has. */
   readonly transport: TransportName | null
   readonly state: ClientState

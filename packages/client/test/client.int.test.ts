@@ -163,4 +163,27 @@ describe('typed channels', () => {
     // @ts-expect-error: a number is not chat data
     void client.publish('chat', 1).catch(() => undefined)
   })
+
+  it('checks channel names against the declaration, prefix patterns included', () => {
+    const channels = defineChannels({ chat: z.object({ text: z.string() }), 'room/*': z.object({ n: z.number() }), 'room/vip/*': z.string() })
+    const client = createClient<typeof channels>({ url: 'http://127.0.0.1:1/rt', storage: memoryStorage() })
+    clients.push(client)
+    const sub = client.subscribe(['chat', 'room/42'], {
+      onEvent(event) {
+        if (event.channel === 'room/42') expectTypeOf(event.data).toEqualTypeOf<{ n: number }>()
+      },
+    })
+    sub.unsubscribe()
+    // @ts-expect-error: a typo is not a declared channel
+    expect(() => client.subscribe(['chta'], { onEvent() {} }).unsubscribe()).not.toThrow()
+    // @ts-expect-error: nor is a name outside every pattern
+    void client.publish('nope', { a: 1 }).catch(() => undefined)
+    expectTypeOf(client.publish<'room/7'>).parameter(1).toEqualTypeOf<{ n: number }>()
+    // covered by two patterns: either shape (the server validates against the longest prefix)
+    expectTypeOf(client.publish<'room/vip/1'>).parameter(1).toEqualTypeOf<{ n: number } | string>()
+    // without a declaration, any string
+    const plain = createClient({ url: 'http://127.0.0.1:1/rt', storage: memoryStorage() })
+    clients.push(plain)
+    plain.subscribe(['anything/at/all'], { onEvent() {} }).unsubscribe()
+  })
 })

@@ -13,11 +13,29 @@ export function defineChannels<const C extends ChannelSchemas>(channels: C): C {
   return channels
 }
 
-/** The data type of `channel` in declaration `C` (exact names first, then prefix patterns, else unknown). */
+/**
+ * The channel names declaration `C` allows: each exact key, and `room/${string}` for a pattern key `'room/*'`; any
+ * string without a declaration. Used by the client's `subscribe`/`publish` and the server's `app.pushline.publish`.
+ */
+export type ChannelName<C extends ChannelSchemas | undefined> = C extends ChannelSchemas
+  ? { [P in keyof C & string]: P extends `${infer Prefix}*` ? `${Prefix}${string}` : P }[keyof C & string]
+  : string
+
+/** The declaration's pattern keys that cover `K` (`'room/*'` covers `'room/42'`). */
+type PatternsOf<C extends ChannelSchemas, K extends string> = {
+  [P in keyof C & string]: P extends `${infer Prefix}*` ? (K extends `${Prefix}${string}` ? P : never) : never
+}[keyof C & string]
+
+/**
+ * The data type of `channel` in declaration `C`: its exact key first, else the patterns that cover it (when more
+ * than one does, the union: the runtime picks the longest prefix), else unknown.
+ */
 export type ChannelData<C extends ChannelSchemas | undefined, K extends string> = C extends ChannelSchemas
   ? K extends keyof C
     ? z.infer<C[K]>
-    : unknown
+    : [PatternsOf<C, K>] extends [never]
+      ? unknown
+      : z.infer<C[PatternsOf<C, K>]>
   : unknown
 
 /** The schema that governs `channel`, or undefined when the declaration does not cover it. */

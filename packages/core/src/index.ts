@@ -1,4 +1,4 @@
-export { type ChannelData, type ChannelSchemas, defineChannels, isDeclared, schemaFor, validateChannelData } from './channels.js'
+export { type ChannelData, type ChannelName, type ChannelSchemas, defineChannels, isDeclared, schemaFor, validateChannelData } from './channels.js'
 export { type CursorPosition, cursorSeq, formatCursor, isCursor, newEpoch, parseCursor } from './cursor.js'
 export { CoreErrorCode, isPushlineError, PushlineError } from './errors.js'
 export type { EventBatch, LogEvent, ReadResult, Reset, ResetReason } from './event.js'
