@@ -86,7 +86,9 @@ whenPositioned(pageSubscription, pageSubscribedAt, (ready) => {
   record.ready = ready
 })
 
-for (const [channel, watched] of Object.entries(record.watched)) {
+for (const channel of new Set(params.watch)) {
+  const watched = record.watched[channel]
+  if (!watched) continue
   const subscribedAt = performance.now()
   const subscription = client.subscribe([channel], {
     ...cursor,
