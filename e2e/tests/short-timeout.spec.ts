@@ -1,4 +1,4 @@
-import { expectBadge, expectEveryEvent, openDemo, record } from '../fixtures/page.js'
+import { expectBadge, expectEveryEvent, openDemo, record, waitPositioned } from '../fixtures/page.js'
 import { expect, test } from '../fixtures/test.js'
 
 // Case 4: nginx cuts connections idle for 3 s (proxy_read_timeout 3s), far below the default 15 s heartbeat and
@@ -20,8 +20,9 @@ for (const transport of [undefined, 'websocket', 'sse', 'ndjson', 'longpoll'] as
   }, testInfo) => {
     const nginx = await startNginx('short-timeout')
     const channels = Array.from({ length: PHASES }, (_, i) => `${loadChannel}-${i}`)
-    const cursor = await demo.head(channels[0]!)
-    await openDemo(page, nginx.url, { watch: channels, cursor, ...(transport ? { transports: [transport] } : {}) })
+    // No cursor: each channel's subscription starts "from now"; the bursts come after it is positioned.
+    await openDemo(page, nginx.url, { watch: channels, ...(transport ? { transports: [transport] } : {}) })
+    await waitPositioned(page, channels)
     await expect(page.locator('#badge')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 })
 
     for (const channel of channels) {
@@ -54,9 +55,9 @@ test.describe('with the heartbeat tuned below the proxy timeout', () => {
   }, testInfo) => {
     const nginx = await startNginx('short-timeout')
     const channels = [`${loadChannel}-a`, `${loadChannel}-b`]
-    const cursor = await demo.head(channels[0]!)
-    await openDemo(page, nginx.url, { watch: channels, cursor })
-    await expectBadge(page, 'websocket', 'negotiated')
+    await openDemo(page, nginx.url, { watch: channels })
+    await waitPositioned(page, channels)
+    await expectBadge(page, 'websocket', 'negotiated', 10_000)
     for (const channel of channels) {
       await page.waitForTimeout(IDLE_MS)
       const burst = await demo.startBurst(channel, PHASE.count, PHASE.ratePerSec)

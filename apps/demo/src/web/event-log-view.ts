@@ -9,7 +9,14 @@ const MAX_ROWS = 150
  * The event log: the latest events with their cursors (newest first), counters, and the progress of every
  * watched channel. Rendering is batched per frame so that thousands of events a second cost a few repaints.
  */
-export function createEventLogView(record: DemoRecord): { add(event: LogEvent): void; reset(reset: ResetInfo): void } {
+export interface EventLogView {
+  add(event: LogEvent): void
+  reset(reset: ResetInfo): void
+  /** Re-renders the counters and the watched channels (e.g. one just got positioned). */
+  refresh(): void
+}
+
+export function createEventLogView(record: DemoRecord): EventLogView {
   const rows = byId<HTMLTableSectionElement>('event-rows')
   const stats = byId('stats')
   const watched = byId('watched')
@@ -40,6 +47,11 @@ export function createEventLogView(record: DemoRecord): { add(event: LogEvent): 
           el('span', { text: `${w.received.length.toLocaleString()} received` }),
           el('span', { text: `last n=${w.received[w.received.length - 1] ?? '—'}` }),
           el('span', { text: ok ? 'in order, no duplicates' : `${w.duplicates} duplicates, ${w.outOfOrder} out of order` }),
+          el('span', {
+            class: 'ready',
+            text: w.ready ? `ready after ${w.ready.afterMs} ms` : 'positioning…',
+            ...(w.ready ? { title: `start cursor ${w.ready.cursor}` } : {}),
+          }),
         ])
       }),
     )
@@ -59,6 +71,7 @@ export function createEventLogView(record: DemoRecord): { add(event: LogEvent): 
       pending.push({ at: new Date(), reset })
       schedule()
     },
+    refresh: schedule,
   }
 }
 

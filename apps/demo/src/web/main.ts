@@ -1,15 +1,16 @@
 /**
  * The pushline demo page. Everything real-time goes through the public client API:
- *   createClient -> client.subscribe(channels, { cursor, onEvent, onReset }) -> client.on('transport' | 'state')
- *   -> client.publish(channel, data)
+ *   createClient -> client.subscribe(channels, { cursor, onEvent, onReset }) -> sub.ready
+ *   -> client.on('transport' | 'state') -> client.publish(channel, data)
  * Copy this file as a starting point; the views next to it are plain DOM code.
  */
-import { createClient } from '@pushline/client'
+import { createClient, type PushlineError, type ResetInfo } from '@pushline/client'
 import type { DemoChannels } from '../server/channels.js'
 import { createChatView } from './chat-view.js'
 import { byId } from './dom.js'
 import { createEventLogView } from './event-log-view.js'
 import { readParams } from './params.js'
+import { whenPositioned } from './ready.js'
 import { createRecord, noteWatched } from './record.js'
 import { createTickerView } from './ticker-view.js'
 import { appendSwitch, renderBadge, setupOrderSelect } from './transport-view.js'
@@ -19,10 +20,10 @@ const params = readParams()
 const record = createRecord(params.watch)
 window.pushlineDemo = record
 
-// The API is served by the same origin as the page (directly, or through a reverse proxy). Typing the client with
-// the channel declarations gives `event.data` its type per channel.
+// The API is served by the same origin as the page (directly, or through a reverse proxy): a relative URL resolves
+// against the page. Typing the client with the channel declarations gives `event.data` its type per channel.
 const client = createClient<DemoChannels>({
-  url: new URL('/rt', location.href).href,
+  url: '/rt',
   ...(params.transports ? { transports: params.transports } : {}),
   ...(params.upgradeMs ? { upgradeIntervalMs: params.upgradeMs } : {}),
 })
@@ -48,29 +49,62 @@ const chat = createChatView(params.name, async (message) => {
   await client.publish('chat', message)
 })
 
-// One subscription, one cursor, every channel: resuming or switching transport can neither skip nor repeat.
-client.subscribe(['ticker', 'chat', ...params.watch], {
-  ...(params.cursor ? { cursor: params.cursor } : {}),
+// The page's own channels in one subscription, and one more subscription per watched load channel (`?watch=`, any
+// number): the client carries them all over one connection. Each records when it is positioned (`ready`): from then
+// on, every event published on its channels reaches it, once, in order.
+const cursor = params.cursor ? { cursor: params.cursor } : {}
+const onReset = (reset: ResetInfo): void => {
+  // The log no longer has everything after our cursor: say so, and carry on from where it resumes.
+  record.resets.push(reset)
+  log.reset(reset)
+}
+const onError = (error: PushlineError): void => {
+  record.error = `${error.code}: ${error.message}`
+  renderBadge(record)
+}
+const seen = (event: { readonly cursor: string }): void => {
+  record.events++
+  record.lastCursor = event.cursor
+}
+
+const pageSubscribedAt = performance.now()
+const pageSubscription = client.subscribe(['ticker', 'chat'], {
+  ...cursor,
   onEvent(event) {
-    record.events++
-    record.lastCursor = event.cursor
+    seen(event)
     log.add(event)
     if (event.channel === 'ticker') onTick(event.data)
-    else if (event.channel === 'chat') {
+    else {
       record.chat.push({ cursor: event.cursor, ...event.data })
       chat.show(event.data, event.cursor)
-    } else noteWatched(record, event)
+    }
   },
-  onReset(reset) {
-    // The log no longer has everything after our cursor: say so, and carry on from where it resumes.
-    record.resets.push(reset)
-    log.reset(reset)
-  },
-  onError(error) {
-    record.error = `${error.code}: ${error.message}`
-    renderBadge(record)
-  },
+  onReset,
+  onError,
 })
+whenPositioned(pageSubscription, pageSubscribedAt, (ready) => {
+  record.ready = ready
+})
+
+for (const channel of new Set(params.watch)) {
+  const watched = record.watched[channel]
+  if (!watched) continue
+  const subscribedAt = performance.now()
+  const subscription = client.subscribe([channel], {
+    ...cursor,
+    onEvent(event) {
+      seen(event)
+      log.add(event)
+      noteWatched(record, event)
+    },
+    onReset,
+    onError,
+  })
+  whenPositioned(subscription, subscribedAt, (ready) => {
+    watched.ready = ready
+    log.refresh()
+  })
+}
 
 setupOrderSelect(params.transports, () => record.lastCursor)
 renderBadge(record)

@@ -1,4 +1,5 @@
 import type { ClientState, ResetInfo, TransportName, TransportReason } from '@pushline/client'
+import type { ReadyRecord } from './ready.js'
 
 export interface SwitchRecord {
   readonly at: string
@@ -12,6 +13,8 @@ export interface WatchedChannel {
   readonly received: number[]
   duplicates: number
   outOfOrder: number
+  /** Set once this channel's own subscription is positioned (its start cursor and when); null until then. */
+  ready: ReadyRecord | null
 }
 
 /**
@@ -24,6 +27,8 @@ export interface DemoRecord {
   reason: TransportReason | ''
   /** The client's connection state: 'connecting', 'connected', 'reconnecting', ... */
   state: ClientState
+  /** When the page's own subscription (ticker, chat) was positioned; null until then. */
+  ready: ReadyRecord | null
   /** A final subscription error, if the server refused it. */
   error: string | null
   readonly switches: SwitchRecord[]
@@ -36,8 +41,20 @@ export interface DemoRecord {
 
 export function createRecord(watch: readonly string[]): DemoRecord {
   const watched: Record<string, WatchedChannel> = {}
-  for (const channel of watch) watched[channel] = { received: [], duplicates: 0, outOfOrder: 0 }
-  return { transport: null, reason: '', state: 'idle', error: null, switches: [], resets: [], watched, chat: [], events: 0, lastCursor: null }
+  for (const channel of watch) watched[channel] = { received: [], duplicates: 0, outOfOrder: 0, ready: null }
+  return {
+    transport: null,
+    reason: '',
+    state: 'idle',
+    ready: null,
+    error: null,
+    switches: [],
+    resets: [],
+    watched,
+    chat: [],
+    events: 0,
+    lastCursor: null,
+  }
 }
 
 /** Notes a load event `{ n }` on a watched channel, counting anything that breaks "in order, exactly once". */

@@ -17,6 +17,7 @@ const REASONS: Record<string, string> = {
   'ws-upgrade-refused': 'WebSocket upgrade refused',
   'ws-silent': 'WebSocket opened but stayed silent',
   'stream-buffered': 'a proxy buffers the stream',
+  'stream-delayed': 'a proxy holds each frame until the next one',
   'heartbeat-lost': 'heartbeats stopped arriving',
   'idle-cut': 'a proxy cuts idle connections',
   'probe-timeout': 'no answer in time',
@@ -29,7 +30,9 @@ export function renderBadge(record: DemoRecord): void {
   badge.dataset.transport = record.transport ?? ''
   badge.dataset.reason = record.reason
   badge.dataset.state = record.error ? 'error' : record.state
-  const name = record.transport ? LABELS[record.transport] : 'connecting…'
+  // Events flow before the client has settled (a long-poll bridge carries them while better transports prove
+  // themselves): say so rather than "connecting".
+  const name = record.transport ? LABELS[record.transport] : record.state === 'connected' ? 'choosing a transport…' : 'connecting…'
   byId('badge-transport').textContent = record.state === 'reconnecting' ? `${name} (reconnecting)` : name
   const reason = record.error ?? (record.reason ? `${record.reason} — ${REASONS[record.reason] ?? ''}` : '')
   byId('badge-reason').textContent = reason
