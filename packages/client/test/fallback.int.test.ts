@@ -170,3 +170,30 @@ describe('behind a proxy with a short idle timeout', () => {
     expect(record.seen).toEqual(range(500))
   })
 })
+
+describe('behind a proxy that holds the tail of every write until the next one (gzip without no-transform)', () => {
+  it.each([
+    ['quiet while the client probes', false],
+    ['busy while the client probes (traffic proves the stream at first)', true],
+  ])('%s: finds the stream delayed by its timed heartbeats, lands on longpoll, loses nothing', async (_label, busy) => {
+    server = await startServer({ heartbeatMs: 400 })
+    proxy = await startFaultProxy(server.port, { tailHoldBytes: 24, upgrade: 'refuse' })
+    client = createClient({
+      url: `http://127.0.0.1:${proxy.port}/rt`,
+      storage: memoryStorage(),
+      probeTimeoutMs: 1000,
+      upgradeIntervalMs: 600_000,
+      backoff: { baseMs: 50, capMs: 500 },
+    })
+    const record = collect(client)
+    const sub = client.subscribe(['feed'], { onEvent: record.onEvent })
+    await sub.ready
+    const publishing = publishSteadily(server.app, 'feed', busy ? 1500 : 300, busy ? 20 : 5, busy ? 20 : 50)
+    await vi.waitFor(() => expect(client?.transport).toBe('longpoll'), { timeout: 15_000, interval: 20 })
+    expect(record.changes.at(-1)?.reason).toBe('stream-delayed')
+    await publishing
+    const total = busy ? 1500 : 300
+    await vi.waitFor(() => expect(record.seen.length).toBeGreaterThanOrEqual(total), { timeout: DELIVERY_TIMEOUT, interval: 50 })
+    expect(record.seen).toEqual(range(total))
+  })
+})

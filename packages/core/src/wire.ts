@@ -41,6 +41,11 @@ export interface EventFrame extends LogEvent {
 }
 export interface HeartbeatFrame {
   readonly type: 'heartbeat'
+  /**
+   * The server's clock (ms since the epoch) when it wrote the frame (extension; SSE and NDJSON, like `hello`): a
+   * client compares arrivals with it to tell a proxy that holds each write until the next one.
+   */
+  readonly time?: number
 }
 export type ResetFrame = Reset
 export interface SubscribedFrame {

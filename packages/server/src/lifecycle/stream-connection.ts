@@ -18,7 +18,8 @@ export interface StreamWire extends StreamEncoder {
   /** For the logs. */
   readonly name: string
   close(frame: CloseFrame): Buffer
-  readonly heartbeat: Buffer
+  /** The heartbeat written at `now` (streams carry the time: see `perMillisecond`). */
+  heartbeat(now: number): Buffer
 }
 
 export interface StreamContext extends LifecycleContext {
@@ -97,7 +98,7 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
 
   heartbeat(): void {
     if (this.ended || !this.beat()) return
-    this.write(this.wire.heartbeat)
+    this.write(this.wire.heartbeat(Date.now()))
     if (this.pending() > this.context.session.maxBufferedBytes) this.onSlowConsumer()
   }
 

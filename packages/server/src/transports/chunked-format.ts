@@ -1,6 +1,7 @@
 import type { LogEvent } from '@pushline/core'
 import { cachedEncoder } from '@pushline/core'
 import type { HttpStreamFormat } from './http-stream.js'
+import { perMillisecond } from './timed-frame.js'
 
 /** One HTTP/1.1 chunk: `<size hex>\r\n<bytes>\r\n`, in a single buffer. */
 export function chunk(bytes: Buffer): Buffer {
@@ -30,6 +31,6 @@ export function chunkedFormat(format: HttpStreamFormat): HttpStreamFormat {
     event,
     reset: (reset) => chunk(format.reset(reset)),
     close: (frame) => chunk(format.close(frame)),
-    heartbeat: chunk(format.heartbeat),
+    heartbeat: perMillisecond((now) => chunk(format.heartbeat(now))),
   }
 }

@@ -18,7 +18,7 @@ export interface HttpStreamFormat {
   event(event: LogEvent): Buffer
   reset(reset: Reset): Buffer
   close(frame: CloseFrame): Buffer
-  readonly heartbeat: Buffer
+  heartbeat(now: number): Buffer
   /** A resume position carried outside the query (SSE's Last-Event-ID), which wins over `cursor`. */
   resumeFrom?(request: FastifyRequest): string | undefined
 }
@@ -107,7 +107,7 @@ class HttpStream extends StreamConnection<TransportContext> {
     res.on('error', onResponseError)
     res.on('close', onResponseClose)
     const preamble = format.preamble(context)
-    const hello = format.hello({ type: 'hello', protocol: PROTOCOL_VERSION, cursor, heartbeatMs: context.options.heartbeatMs })
+    const hello = format.hello({ type: 'hello', protocol: PROTOCOL_VERSION, cursor, heartbeatMs: context.options.heartbeatMs, time: Date.now() })
     socket?.write(preamble ? Buffer.concat([preamble, hello]) : hello)
     this.channels = channels
     setImmediate(afterHello, this)
@@ -116,7 +116,7 @@ class HttpStream extends StreamConnection<TransportContext> {
   /** The heartbeat after the hello, then the backlog and live events. */
   afterHello(): void {
     if (this.ended) return
-    this.write(this.wire.heartbeat)
+    this.write(this.wire.heartbeat(Date.now()))
     this.follow(this.channels, this.cursor)
   }
 

@@ -1,5 +1,6 @@
-import { NDJSON_HEARTBEAT, ndjsonEvent, ndjsonFrame } from '@pushline/core'
+import { ndjsonEvent, ndjsonFrame } from '@pushline/core'
 import { httpStreamTransport } from './http-stream.js'
+import { perMillisecond } from './timed-frame.js'
 
 /** Flushed chunked NDJSON: one JSON object per line, each with a `type`, for fetch() readers. */
 export const ndjsonTransport = httpStreamTransport({
@@ -11,5 +12,5 @@ export const ndjsonTransport = httpStreamTransport({
   event: ndjsonEvent,
   reset: ndjsonFrame,
   close: ndjsonFrame,
-  heartbeat: NDJSON_HEARTBEAT,
+  heartbeat: perMillisecond((time) => ndjsonFrame({ type: 'heartbeat', time })),
 })

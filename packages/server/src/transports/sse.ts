@@ -1,5 +1,6 @@
-import { SSE_HEARTBEAT, sseEvent, sseFrame, sseRetry } from '@pushline/core'
+import { sseEvent, sseFrame, sseRetry } from '@pushline/core'
 import { httpStreamTransport } from './http-stream.js'
+import { perMillisecond } from './timed-frame.js'
 
 /**
  * Server-Sent Events. `retry:` first, `hello` and `reset` carry an `id:` with their cursor, so native
@@ -14,7 +15,7 @@ export const sseTransport = httpStreamTransport({
   event: sseEvent,
   reset: (reset) => sseFrame(reset, reset.cursor),
   close: (frame) => sseFrame(frame),
-  heartbeat: SSE_HEARTBEAT,
+  heartbeat: perMillisecond((time) => sseFrame({ type: 'heartbeat', time })),
   resumeFrom(request) {
     const header = request.headers['last-event-id']
     return typeof header === 'string' ? header.trim() : undefined

@@ -23,7 +23,7 @@ const WS_WIRE: StreamWire = {
   event: wsEventFrame,
   reset: (reset) => wsTextFrame(wsFrame(reset)),
   close: (frame) => wsTextFrame(wsFrame(frame)),
-  heartbeat: WS_HEARTBEAT,
+  heartbeat: () => WS_HEARTBEAT,
 }
 
 /**
