@@ -1,0 +1,33 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { blocksOf } from './readme-blocks.js'
+import { repoRoot } from './fresh-app.js'
+import type { Running } from './processes.js'
+
+/**
+ * Writes every `ts` block of the given packages' READMEs into `<app>/src`: a block that starts with
+ * `// file: <name>` under that name (other samples import it, e.g. `./channels.js`), every other one as
+ * `readme-<package>-<n>.ts`. Nothing is edited on the way: what compiles here is what a user pastes.
+ */
+export function writeSamples(appDir: string, packages: readonly string[], extraReadmes: readonly string[] = []): void {
+  const src = join(appDir, 'src')
+  mkdirSync(src, { recursive: true })
+  const seen = new Set<string>()
+  const readmes = [...packages.map((p) => [p, join(repoRoot, 'packages', p, 'README.md')] as const), ...extraReadmes.map((r) => [r.replace(/\W+/g, '-'), join(repoRoot, r)] as const)]
+  for (const [label, readme] of readmes) {
+    blocksOf(readme, 'ts').forEach((block, index) => {
+      const name = block.file ?? `readme-${label}-${index + 1}.ts`
+      if (seen.has(name)) throw new Error(`${readme}:${block.line}: a second sample named ${name}`)
+      seen.add(name)
+      writeFileSync(join(src, name), block.code)
+    })
+  }
+}
+
+export function sampleFiles(appDir: string): string[] {
+  return readdirSync(join(appDir, 'src')).filter((file) => file.endsWith('.ts'))
+}
+
+export async function processesEnded(running: readonly Running[]): Promise<void> {
+  await Promise.all(running.map((process) => process.stop()))
+}
