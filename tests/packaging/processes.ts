@@ -22,7 +22,12 @@ export interface Running {
 
 /** Starts `node <args>` in `cwd` and keeps its output, so a test can wait on what it prints. */
 export function startNode(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return startProcess(process.execPath, args, cwd, env)
+}
+
+/** Starts `command <args>` in `cwd` (a proxy, a server) and keeps its output. */
+export function startProcess(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(command, [...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let text = ''
   const waiters = new Set<() => void>()
   const onData = (chunk: Buffer) => {
@@ -58,4 +63,22 @@ export function startNode(cwd: string, args: readonly string[], env: NodeJS.Proc
       await exited
     },
   }
+}
+
+/** Resolves once `url` answers `status` (a server or proxy is up); polls, rejects after `timeoutMs`. */
+export async function waitForHttp(url: string, status = 200, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url)
+      await response.arrayBuffer()
+      if (response.status === status) return
+      last = `status ${response.status}`
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error)
+    }
+    await new Promise((retry) => setTimeout(retry, 50))
+  }
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`)
 }
