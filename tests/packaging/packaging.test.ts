@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFreshApp, type FreshApp } from './fresh-app.js'
 import { processesEnded, sampleFiles, writeSamples } from './samples.js'
-import { freePort, type Running, startNode } from './processes.js'
+import { openSse } from '../proxies/sse.js'
+import { freePort, type Running, startNode, waitForHttp } from './processes.js'
 
 const PUBLISHED = ['core', 'server', 'client', 'redis'] as const
 
@@ -16,6 +17,12 @@ function tsconfig(extra: Record<string, unknown>, include: readonly string[]): s
 
 let app: FreshApp
 const running: Running[] = []
+let emitted: Promise<unknown> | undefined
+/** The samples compiled to `dist/` once (under nodenext, as a Node app would build them). */
+const compiled = () => {
+  emitted ??= app.run(join(app.dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.nodenext.json', '--noEmit', 'false', '--outDir', 'dist'])
+  return emitted
+}
 
 beforeAll(async () => {
   app = await createFreshApp()
@@ -109,12 +116,12 @@ describe('the packed packages, installed into a fresh app outside the repository
   }, 60_000)
 
   it('the server and client samples, pasted as they are, deliver a publish to the subscriber', async () => {
-    await app.run(join(app.dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.nodenext.json', '--noEmit', 'false', '--outDir', 'dist'])
+    await compiled()
     const port = await freePort()
     const server = startNode(app.dir, ['dist/server.js'], { PORT: String(port) })
     running.push(server)
     const base = `http://127.0.0.1:${port}/rt`
-    await expect.poll(async () => (await fetch(`${base}/negotiate`).catch(() => undefined))?.status, { timeout: 15_000 }).toBe(200)
+    await waitForHttp(`${base}/negotiate`)
     const client = startNode(app.dir, ['dist/client.js'], { PUSHLINE_URL: base })
     running.push(client)
     await client.waitFor(/^server: \d{4}-/m) // the server sample's own ticker reached the client sample
@@ -129,4 +136,22 @@ describe('the packed packages, installed into a fresh app outside the repository
     await server.stop() // SIGTERM -> app.close(), as the sample wires it: the process ends by itself
     expect(server.child.signalCode ?? server.child.exitCode).toBe(0)
   }, 120_000)
+
+  it("the README's graceful shutdown sample closes streams with a close frame on SIGTERM and exits 0", async () => {
+    await compiled()
+    const port = await freePort()
+    const server = startNode(app.dir, ['dist/shutdown.js'], { PORT: String(port) })
+    running.push(server)
+    await waitForHttp(`http://127.0.0.1:${port}/rt/negotiate`)
+    const stream = await openSse(`http://127.0.0.1:${port}/rt/sse?channel=chat`)
+    try {
+      await stream.next(/^event: hello/m)
+      server.child.kill('SIGTERM')
+      await stream.next(/^event: close/m)
+    } finally {
+      stream.close()
+    }
+    await server.stop()
+    expect(server.child.exitCode).toBe(0)
+  }, 60_000)
 })

@@ -36,10 +36,16 @@ export function blocksOf(path: string, lang: string): CodeBlock[] {
 
 /** The one block of `lang` under the heading `heading` (the first block after it); throws when it is missing. */
 export function blockUnder(path: string, heading: string, lang: string): CodeBlock {
-  const text = readFileSync(path, 'utf8')
-  const at = text.split('\n').findIndex((line) => /^#+ /.test(line) && line.replace(/^#+ /, '').trim() === heading)
+  const lines = readFileSync(path, 'utf8').split('\n')
+  const at = lines.findIndex((line) => /^#+ /.test(line) && line.replace(/^#+ /, '').trim() === heading)
   if (at < 0) throw new Error(`${path}: no heading "${heading}"`)
-  const block = codeBlocks(path).find((b) => b.line > at && b.lang === lang)
+  const level = /^#+/.exec(lines[at] ?? '')?.[0].length ?? 1
+  const blocks = codeBlocks(path)
+  const inside = (line: number) => !blocks.some((b) => b.line - 1 < line && line < b.line + b.code.split('\n').length)
+  const next = lines.findIndex((line, i) => i > at && inside(i) && /^#+ /.test(line) && (/^#+/.exec(line)?.[0].length ?? 1) <= level)
+  const end = next < 0 ? lines.length : next
+  // Line numbers of blocks are 1-based; `at` and `end` are 0-based indexes of heading lines.
+  const block = blocks.find((b) => b.line > at + 1 && b.line <= end && b.lang === lang)
   if (!block) throw new Error(`${path}: no ${lang} block under "${heading}"`)
   return block
 }
