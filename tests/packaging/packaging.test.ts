@@ -2,16 +2,23 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFreshApp, type FreshApp } from './fresh-app.js'
+import { createFreshApp, type FreshApp, repoRoot } from './fresh-app.js'
 import { processesEnded, sampleFiles, writeSamples } from './samples.js'
 import { openSse } from '../proxies/sse.js'
 import { freePort, type Running, startNode, waitForHttp } from './processes.js'
 
-const PUBLISHED = ['core', 'server', 'client', 'redis'] as const
+const PUBLISHED = ['core', 'server', 'client', 'redis', 'react'] as const
+
+/** What the React sample needs besides the tarballs, at the versions the workspace tests with. */
+function reactDependencies(): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'packages/react/package.json'), 'utf8'))
+  const names = ['react', 'react-dom', '@types/react', '@types/react-dom']
+  return Object.fromEntries(names.map((name) => [name, String(manifest.devDependencies[name])]))
+}
 
 /** A tsconfig for the samples; `extra` decides the resolution under test. */
 function tsconfig(extra: Record<string, unknown>, include: readonly string[]): string {
-  const compilerOptions = { target: 'ES2022', strict: true, skipLibCheck: false, noEmit: true, lib: ['ES2023', 'DOM'], types: ['node'], ...extra }
+  const compilerOptions = { target: 'ES2022', strict: true, skipLibCheck: false, noEmit: true, jsx: 'react-jsx', lib: ['ES2023', 'DOM'], types: ['node'], ...extra }
   return `${JSON.stringify({ compilerOptions, include }, null, 2)}\n`
 }
 
@@ -25,7 +32,7 @@ const compiled = () => {
 }
 
 beforeAll(async () => {
-  app = await createFreshApp()
+  app = await createFreshApp(reactDependencies())
   writeSamples(app.dir, PUBLISHED)
   writeFileSync(join(app.dir, 'tsconfig.nodenext.json'), tsconfig({ module: 'nodenext', moduleResolution: 'nodenext' }, ['src']))
   writeFileSync(join(app.dir, 'tsconfig.bundler.json'), tsconfig({ module: 'esnext', moduleResolution: 'bundler' }, ['src']))
@@ -36,13 +43,14 @@ beforeAll(async () => {
     [
       "import { createClient, PushlineError, type TransportName } from '@pushline/client'",
       "import { defineChannels, MemoryLog } from '@pushline/core'",
+      "import { PushlineProvider, useSubscription } from '@pushline/react'",
       "import { TRANSPORT_NAMES } from '@pushline/core/wire'",
       "import { z } from 'zod'",
       "const channels = defineChannels({ chat: z.object({ text: z.string() }) })",
       "const client = createClient<typeof channels>({ url: '/rt' })",
       "client.subscribe(['chat'], { onEvent: (e) => document.title = e.data.text })",
       'const names: readonly TransportName[] = TRANSPORT_NAMES',
-      'export { client, names, MemoryLog, PushlineError }',
+      'export { client, names, MemoryLog, PushlineError, PushlineProvider, useSubscription }',
       '',
     ].join('\n'),
   )
@@ -84,15 +92,15 @@ describe('the packed packages, installed into a fresh app outside the repository
   it('the README samples type-check under moduleResolution nodenext', async () => {
     expect(sampleFiles(app.dir).length).toBeGreaterThan(3)
     await app.run(join(app.dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.nodenext.json'])
-  }, 120_000)
+  }, 240_000)
 
   it('the README samples type-check under moduleResolution bundler', async () => {
     await app.run(join(app.dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.bundler.json'])
-  }, 120_000)
+  }, 240_000)
 
   it('the browser-facing declarations compile in a browser-only project (types: [], skipLibCheck: false)', async () => {
     await app.run(join(app.dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.browser.json'])
-  }, 120_000)
+  }, 240_000)
 
   it('every entry point imports as ESM and loads with require() (require(esm) on Node 20.19+)', async () => {
     const entries: string[] = []
@@ -135,7 +143,7 @@ describe('the packed packages, installed into a fresh app outside the repository
     await client.waitFor(new RegExp(`^test: ${text}$`, 'm'))
     await server.stop() // SIGTERM -> app.close(), as the sample wires it: the process ends by itself
     expect(server.child.signalCode ?? server.child.exitCode).toBe(0)
-  }, 120_000)
+  }, 240_000)
 
   it("the README's graceful shutdown sample closes streams with a close frame on SIGTERM and exits 0", async () => {
     await compiled()

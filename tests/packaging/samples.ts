@@ -24,17 +24,17 @@ export function writeSamples(appDir: string, packages: readonly string[]): void 
     writeFileSync(join(src, name), block.code)
   }
   for (const [label, readme] of packages.map((p) => [p, join(repoRoot, 'packages', p, 'README.md')] as const)) {
-    blocksOf(readme, 'ts').forEach((block, index) => {
-      const name = block.file ?? `readme-${label}-${index + 1}.ts`
+    for (const [index, block] of [...blocksOf(readme, 'ts'), ...blocksOf(readme, 'tsx')].entries()) {
+      const name = block.file ?? `readme-${label}-${index + 1}.${block.lang}`
       if (seen.has(name)) throw new Error(`${readme}:${block.line}: a second sample named ${name}`)
       seen.add(name)
       writeFileSync(join(src, name), block.code)
-    })
+    }
   }
 }
 
 export function sampleFiles(appDir: string): string[] {
-  return readdirSync(join(appDir, 'src')).filter((file) => file.endsWith('.ts'))
+  return readdirSync(join(appDir, 'src')).filter((file) => /\.tsx?$/.test(file))
 }
 
 export async function processesEnded(running: readonly Running[]): Promise<void> {
