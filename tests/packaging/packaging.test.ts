@@ -9,6 +9,10 @@ import { freePort, type Running, startNode, waitForHttp } from './processes.js'
 
 const PUBLISHED = ['core', 'server', 'client', 'redis', 'react'] as const
 
+function workspaceDev(pkg: string, name: string): string {
+  return String(JSON.parse(readFileSync(join(repoRoot, pkg, 'package.json'), 'utf8')).devDependencies[name])
+}
+
 /** What the React sample needs besides the tarballs, at the versions the workspace tests with. */
 function reactDependencies(): Record<string, string> {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'packages/react/package.json'), 'utf8'))
@@ -32,7 +36,7 @@ const compiled = () => {
 }
 
 beforeAll(async () => {
-  app = await createFreshApp(reactDependencies())
+  app = await createFreshApp({ ...reactDependencies(), esbuild: workspaceDev('packages/client', 'esbuild') })
   writeSamples(app.dir, PUBLISHED)
   writeFileSync(join(app.dir, 'tsconfig.nodenext.json'), tsconfig({ module: 'nodenext', moduleResolution: 'nodenext' }, ['src']))
   writeFileSync(join(app.dir, 'tsconfig.bundler.json'), tsconfig({ module: 'esnext', moduleResolution: 'bundler' }, ['src']))
@@ -42,7 +46,7 @@ beforeAll(async () => {
     join(app.dir, 'browser/app.ts'),
     [
       "import { createClient, PushlineError, type TransportName } from '@pushline/client'",
-      "import { defineChannels, MemoryLog } from '@pushline/core'",
+      "import { defineChannels, isCursor } from '@pushline/core'",
       "import { PushlineProvider, useSubscription } from '@pushline/react'",
       "import { TRANSPORT_NAMES } from '@pushline/core/wire'",
       "import { z } from 'zod'",
@@ -50,7 +54,7 @@ beforeAll(async () => {
       "const client = createClient<typeof channels>({ url: '/rt' })",
       "client.subscribe(['chat'], { onEvent: (e) => document.title = e.data.text })",
       'const names: readonly TransportName[] = TRANSPORT_NAMES',
-      'export { client, names, MemoryLog, PushlineError, PushlineProvider, useSubscription }',
+      'export { client, names, isCursor, PushlineError, PushlineProvider, useSubscription }',
       '',
     ].join('\n'),
   )
@@ -101,6 +105,18 @@ describe('the packed packages, installed into a fresh app outside the repository
   it('the browser-facing declarations compile in a browser-only project (types: [], skipLibCheck: false)', async () => {
     await app.run(join(app.dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.browser.json'])
   }, 240_000)
+
+  it('the browser entries bundle for browsers and load where there is no Buffer', async () => {
+    // Every export of each browser-facing entry, as Vite's dependency pre-bundling serves it in development (no
+    // tree-shaking): a browser bundler resolves `@pushline/core` without the `node` condition, to the entry that
+    // leaves out the Buffer frames, so evaluating it needs no Node global.
+    const entry = ["export * as core from '@pushline/core'", "export * as wire from '@pushline/core/wire'", "export * as client from '@pushline/client'", "export * as react from '@pushline/react'", '']
+    writeFileSync(join(app.dir, 'browser/everything.ts'), entry.join('\n'))
+    await app.run(join(app.dir, 'node_modules/.bin/esbuild'), ['browser/everything.ts', '--bundle', '--platform=browser', '--format=esm', '--outfile=browser-dist/everything.js', '--log-level=warning'])
+    const load = "delete globalThis.Buffer; const m = await import('./browser-dist/everything.js'); console.log(typeof m.core.defineChannels, typeof m.client.createClient, 'sseEvent' in m.core)"
+    const { stdout } = await app.run('node', ['--input-type=module', '-e', load])
+    expect(stdout.trim()).toBe('function function false')
+  }, 60_000)
 
   it('every entry point imports as ESM and loads with require() (require(esm) on Node 20.19+)', async () => {
     const entries: string[] = []
