@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine with only Node 20 and apt, then builds the workspace.
 #   scripts/bootstrap.sh            pnpm, the packages, a build
-#   scripts/bootstrap.sh --system   also chromium, nginx and redis-server through apt when missing
+#   scripts/bootstrap.sh --system   also chromium, nginx, haproxy and redis-server through apt when missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -17,6 +17,7 @@ if [ "${1:-}" = "--system" ]; then
   command -v chromium >/dev/null 2>&1 || [ -n "${CHROMIUM_PATH:-}" ] || missing+=(chromium)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)   # tests/proxies
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "bootstrap: installing ${missing[*]} through apt"
     SUDO=""

@@ -20,6 +20,16 @@ echo "== typecheck"
 if pnpm exec turbo run typecheck --output-logs=errors-only; then echo "typecheck: ok"; else echo "typecheck: FAILED"; checks_failed=$((checks_failed + 1)); fi
 echo 'typecheck' >> "$reports/checks.txt"
 
+echo "== packages (publint and arethetypeswrong on the packed tarballs, offline)"
+mapfile -t tarballs < <(node scripts/pack.mjs "$reports/packs")
+each_tarball() { [ "${#tarballs[@]}" -gt 0 ] || return 1; for t in "${tarballs[@]}"; do "$@" "$t" || return 1; done; }
+if each_tarball pnpm exec publint run --strict > "$reports/publint.txt" 2>&1; then echo "publint: ok"; else cat "$reports/publint.txt"; echo "publint: FAILED"; checks_failed=$((checks_failed + 1)); fi
+echo 'publint' >> "$reports/checks.txt"
+# ESM only, by decision (packages/*/README.md, "CommonJS"): require() of them works through Node's require(esm),
+# which attw reports as cjs-resolves-to-esm; every other rule stays, under node10, node16 and bundler.
+if each_tarball pnpm exec attw --ignore-rules cjs-resolves-to-esm --format ascii --no-color > "$reports/attw.txt" 2>&1; then echo "attw: ok"; else cat "$reports/attw.txt"; echo "attw: FAILED"; checks_failed=$((checks_failed + 1)); fi
+echo 'attw' >> "$reports/checks.txt"
+
 echo "== unit and integration tests (vitest)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
 

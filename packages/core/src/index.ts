@@ -1,3 +1,5 @@
+// The browser-safe entry: no Node globals in code or declarations. Node resolves the package to `node.ts` instead,
+// which adds the Buffer frames the server writes (see the `exports` of package.json).
 export { type ChannelData, type ChannelName, type ChannelSchemas, defineChannels, isDeclared, schemaFor, validateChannelData } from './channels.js'
 export { type CursorPosition, cursorSeq, formatCursor, isCursor, newEpoch, parseCursor } from './cursor.js'
 export { CoreErrorCode, CoreErrors } from './error-codes.js'

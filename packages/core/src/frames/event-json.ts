@@ -36,9 +36,12 @@ export function createEvent<T>(channel: string, cursor: string, data: T, dataJso
   return event
 }
 
-/** A per-format cache of encoded bytes, keyed by event object: one encoding per event per format. */
-export function cachedEncoder(encode: (event: LogEvent) => Buffer): (event: LogEvent) => Buffer {
-  const bytes = new WeakMap<LogEvent, Buffer>()
+/**
+ * A per-format cache of encoded bytes, keyed by event object: one encoding per event per format. Generic over the
+ * byte type so that this file names no Node global (the browser entry re-exports it).
+ */
+export function cachedEncoder<Bytes>(encode: (event: LogEvent) => Bytes): (event: LogEvent) => Bytes {
+  const bytes = new WeakMap<LogEvent, Bytes>()
   return (event) => {
     let encoded = bytes.get(event)
     if (encoded === undefined) {

@@ -1,5 +1,4 @@
+// Frames that need nothing but the language: safe in browsers. The byte frames (NDJSON, SSE, WebSocket) use Node's
+// Buffer and live in `./node.js`, exported only by the package's `node` entry.
 export { cachedEncoder, createEvent, eventJson } from './event-json.js'
 export { longpollBatch } from './longpoll.js'
-export { NDJSON_HEARTBEAT, ndjsonEvent, ndjsonFrame } from './ndjson.js'
-export { SSE_HEARTBEAT, sseEvent, sseFrame, sseRetry } from './sse.js'
-export { wsEvent, wsFrame } from './websocket.js'
