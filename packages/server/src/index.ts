@@ -1,4 +1,4 @@
-export { ServerErrorCode, WsCloseCode } from './errors.js'
+export { ServerErrorCode, ServerErrors, WsCloseCode } from './errors.js'
 export type { PushlineMetrics, TransportCounters } from './metrics.js'
 export type {
   Authorize,

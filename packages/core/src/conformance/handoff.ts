@@ -3,7 +3,7 @@ import type { LogEvent, Reset } from '../event.js'
 import { type Follower, follow } from '../follow.js'
 import type { EventLog } from '../log.js'
 import type { ConformanceHarness } from './harness.js'
-import { expectStrictlyOrdered, sleep, until } from './helpers.js'
+import { expectStrictlyOrdered, sleep, until, withLog } from './helpers.js'
 
 /** Follows `channels` and collects what the follower hands over. */
 export function collect(log: EventLog, channels: readonly string[], after: string, batchLimit = 1000) {
@@ -23,8 +23,7 @@ export function collect(log: EventLog, channels: readonly string[], after: strin
 export function handoffSuite(harness: ConformanceHarness): void {
   describe('catch-up to live hand-off (follow)', () => {
     it('hands over history then live events with no gap and no duplicate while appends race', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         const start = await log.head()
         for (let i = 0; i < 300; i++) await log.append(i % 2 ? 'h1' : 'h2', i)
         const followed = collect(log, ['h1', 'h2'], start, 37)
@@ -42,14 +41,11 @@ export function handoffSuite(harness: ConformanceHarness): void {
         expect(followed.events.map((e) => e.data)).toEqual(Array.from({ length: 1500 }, (_, i) => i))
         expectStrictlyOrdered(followed.events)
         expect(followed.follower.live).toBe(true)
-      } finally {
-        await log.close()
-      }
+      })
     })
 
     it('starts many followers at racing positions and each gets exactly its suffix', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         const followers: { start: number; followed: ReturnType<typeof collect> }[] = []
         for (let i = 0; i < 400; i++) {
           if (i % 40 === 0) followers.push({ start: i, followed: collect(log, ['race'], await log.head(), 16) })
@@ -63,32 +59,30 @@ export function handoffSuite(harness: ConformanceHarness): void {
           followed.follower.close()
           expect(followed.events.map((e) => e.data)).toEqual(Array.from({ length: 401 - start }, (_, k) => start + k))
         }
-      } finally {
-        await log.close()
-      }
+      })
     })
 
     it('passes a reset to the follower and continues from its cursor', async () => {
-      const log = await harness.create({ maxCount: 10 })
-      try {
-        const start = await log.head()
-        for (let i = 0; i < 30; i++) await log.append('fr', i)
-        const followed = collect(log, ['fr'], start)
-        await until(() => followed.events.at(-1)?.data === 29)
-        await log.append('fr', 30)
-        await until(() => followed.events.at(-1)?.data === 30)
-        followed.follower.close()
-        expect(followed.resets.map((r) => r.reason)).toEqual(['expired'])
-        expectStrictlyOrdered(followed.events)
-        expect(followed.events.length).toBeGreaterThanOrEqual(11)
-      } finally {
-        await log.close()
-      }
+      await withLog(
+        harness,
+        async (log) => {
+          const start = await log.head()
+          for (let i = 0; i < 30; i++) await log.append('fr', i)
+          const followed = collect(log, ['fr'], start)
+          await until(() => followed.events.at(-1)?.data === 29)
+          await log.append('fr', 30)
+          await until(() => followed.events.at(-1)?.data === 30)
+          followed.follower.close()
+          expect(followed.resets.map((r) => r.reason)).toEqual(['expired'])
+          expectStrictlyOrdered(followed.events)
+          expect(followed.events.length).toBeGreaterThanOrEqual(11)
+        },
+        { maxCount: 10 },
+      )
     })
 
     it('stops delivering after close', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         const followed = collect(log, ['stop'], await log.head())
         await log.append('stop', 1)
         await until(() => followed.events.length === 1)
@@ -96,9 +90,7 @@ export function handoffSuite(harness: ConformanceHarness): void {
         await log.append('stop', 2)
         await sleep(100)
         expect(followed.events.map((e) => e.data)).toEqual([1])
-      } finally {
-        await log.close()
-      }
+      })
     })
   })
 }

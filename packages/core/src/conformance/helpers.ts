@@ -2,6 +2,7 @@ import { expect } from 'vitest'
 import { cursorSeq } from '../cursor.js'
 import type { LogEvent, ReadResult, Reset } from '../event.js'
 import type { EventLog } from '../log.js'
+import type { ConformanceHarness, ConformanceLogOptions } from './harness.js'
 
 /** Reads every event on `channels` after `after`, page by page, failing on a reset. */
 export async function readAll(
@@ -81,4 +82,18 @@ let unique = 0
 export function channelName(base: string): string {
   unique++
   return `${base}-${process.pid}-${unique}`
+}
+
+/** A fresh log from the harness for `run`, closed afterwards whatever happens. */
+export async function withLog<T>(
+  harness: ConformanceHarness,
+  run: (log: EventLog) => Promise<T>,
+  options?: ConformanceLogOptions,
+): Promise<T> {
+  const log = await harness.create(options)
+  try {
+    return await run(log)
+  } finally {
+    await log.close()
+  }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { cursorSeq } from '../cursor.js'
 import type { ConformanceHarness } from './harness.js'
 import { collect } from './handoff.js'
-import { readAll, sleep, until } from './helpers.js'
+import { readAll, sleep, until, withLog } from './helpers.js'
 
 const CHANNELS = ['p0', 'p1', 'p2', 'p3'] as const
 
@@ -38,8 +38,7 @@ export function propertySuite(harness: ConformanceHarness, numRuns: number): voi
     it('reads and follows exactly what the model says', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
-          const log = await harness.create()
-          try {
+          await withLog(harness, async (log) => {
             const model: { channel: string; data: number; cursor: string }[] = []
             const positions: string[] = [await log.head()]
             const pending: Promise<unknown>[] = []
@@ -88,9 +87,7 @@ export function propertySuite(harness: ConformanceHarness, numRuns: number): voi
               followed.follower.close()
               expect(followed.events.map((e) => e.data)).toEqual(expected.map((e) => e.data))
             }
-          } finally {
-            await log.close()
-          }
+          })
         }),
         { numRuns },
       )

@@ -1,52 +1,55 @@
 import { describe, expect, it } from 'vitest'
 import { cursorSeq, formatCursor, parseCursor } from '../cursor.js'
 import type { ConformanceHarness } from './harness.js'
-import { expectReset, expectStrictlyOrdered, readAll, sleep } from './helpers.js'
+import { expectReset, expectStrictlyOrdered, readAll, sleep, withLog } from './helpers.js'
 
 export function retentionSuite(harness: ConformanceHarness): void {
   describe('retention and resets', () => {
     it('answers a cursor older than what is retained with an expired reset, then resumes with what is left', async () => {
-      const log = await harness.create({ maxCount: 10 })
-      try {
-        const start = await log.head()
-        for (let i = 0; i < 40; i++) await log.append('r', i)
-        const reset = expectReset(await log.read(['r'], start), 'expired')
-        const { events } = await readAll(log, ['r'], reset.cursor)
-        expect(events.length).toBeGreaterThanOrEqual(10)
-        expect(events.at(-1)?.data).toBe(39)
-        expect(events.map((e) => e.data)).toEqual(Array.from({ length: events.length }, (_, i) => 40 - events.length + i))
-        expectStrictlyOrdered(events)
-      } finally {
-        await log.close()
-      }
+      await withLog(
+        harness,
+        async (log) => {
+          const start = await log.head()
+          for (let i = 0; i < 40; i++) await log.append('r', i)
+          const reset = expectReset(await log.read(['r'], start), 'expired')
+          const { events } = await readAll(log, ['r'], reset.cursor)
+          expect(events.length).toBeGreaterThanOrEqual(10)
+          expect(events.at(-1)?.data).toBe(39)
+          expect(events.map((e) => e.data)).toEqual(Array.from({ length: events.length }, (_, i) => 40 - events.length + i))
+          expectStrictlyOrdered(events)
+        },
+        { maxCount: 10 },
+      )
     })
 
     it('does not reset a reader whose cursor is still retained', async () => {
-      const log = await harness.create({ maxCount: 10 })
-      try {
-        for (let i = 0; i < 40; i++) await log.append('r', i)
-        const head = await log.head()
-        await log.append('r', 40)
-        const { events } = await readAll(log, ['r'], head)
-        expect(events.map((e) => e.data)).toEqual([40])
-      } finally {
-        await log.close()
-      }
+      await withLog(
+        harness,
+        async (log) => {
+          for (let i = 0; i < 40; i++) await log.append('r', i)
+          const head = await log.head()
+          await log.append('r', 40)
+          const { events } = await readAll(log, ['r'], head)
+          expect(events.map((e) => e.data)).toEqual([40])
+        },
+        { maxCount: 10 },
+      )
     })
 
     it('drops events older than maxAgeMs and resets readers before them', async () => {
-      const log = await harness.create({ maxAgeMs: 100 })
-      try {
-        const start = await log.head()
-        await log.append('aged', 'old')
-        await sleep(300)
-        await log.append('aged', 'new')
-        const reset = expectReset(await log.read(['aged'], start), 'expired')
-        const { events } = await readAll(log, ['aged'], reset.cursor)
-        expect(events.map((e) => e.data)).toEqual(['new'])
-      } finally {
-        await log.close()
-      }
+      await withLog(
+        harness,
+        async (log) => {
+          const start = await log.head()
+          await log.append('aged', 'old')
+          await sleep(300)
+          await log.append('aged', 'new')
+          const reset = expectReset(await log.read(['aged'], start), 'expired')
+          const { events } = await readAll(log, ['aged'], reset.cursor)
+          expect(events.map((e) => e.data)).toEqual(['new'])
+        },
+        { maxAgeMs: 100 },
+      )
     })
 
     it('resets a cursor from a lost history with reason epoch, and resumes on the new one', async () => {
@@ -68,25 +71,19 @@ export function retentionSuite(harness: ConformanceHarness): void {
     })
 
     it('treats a cursor ahead of the head as another history', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         await log.append('f', 1)
         const head = parseCursor(await log.head())
         expectReset(await log.read(['f'], formatCursor(head.epoch, head.seq + 1000)), 'epoch')
-      } finally {
-        await log.close()
-      }
+      })
     })
 
     it('resets a cursor of an unknown epoch', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         await log.append('g', 1)
         const reset = expectReset(await log.read(['g'], formatCursor('zzzzzzzz', 1)), 'epoch')
         expect(cursorSeq(reset.cursor)).toBeLessThanOrEqual(cursorSeq(await log.head()))
-      } finally {
-        await log.close()
-      }
+      })
     })
   })
 }

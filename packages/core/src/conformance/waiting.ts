@@ -1,38 +1,31 @@
 import { describe, expect, it } from 'vitest'
 import type { LogEvent } from '../event.js'
 import type { ConformanceHarness } from './harness.js'
-import { rejectionCode, settlesWithin, sleep, until } from './helpers.js'
+import { rejectionCode, settlesWithin, sleep, until, withLog } from './helpers.js'
 
 export function waitingSuite(harness: ConformanceHarness): void {
   describe('wait', () => {
     it('resolves at once when events are already there', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         const start = await log.head()
         await log.append('w', 1)
         expect(await settlesWithin(log.wait(['w'], start), 2000)).toBe(true)
-      } finally {
-        await log.close()
-      }
+      })
     })
 
     it('resolves on an append to one of its channels, not to another channel', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         const head = await log.head()
         const waiting = log.wait(['w1', 'w2'], head)
         await log.append('other', 1)
         expect(await settlesWithin(waiting, 150)).toBe(false)
         await log.append('w2', 2)
         expect(await settlesWithin(waiting, 2000)).toBe(true)
-      } finally {
-        await log.close()
-      }
+      })
     })
 
     it('rejects with RT_ERR_LOG_ABORTED when its signal aborts', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         const head = await log.head()
         const controller = new AbortController()
         const waiting = log.wait(['w'], head, controller.signal)
@@ -41,9 +34,7 @@ export function waitingSuite(harness: ConformanceHarness): void {
         const already = new AbortController()
         already.abort()
         expect(await rejectionCode(log.wait(['w'], head, already.signal))).toBe('RT_ERR_LOG_ABORTED')
-      } finally {
-        await log.close()
-      }
+      })
     })
 
     it('rejects pending waits with RT_ERR_LOG_CLOSED when the log closes', async () => {
@@ -57,8 +48,7 @@ export function waitingSuite(harness: ConformanceHarness): void {
     })
 
     it('serves thousands of waiters on thousands of channels, waking only the right one', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         const head = await log.head()
         const controllers: AbortController[] = []
         const woken: boolean[] = []
@@ -81,16 +71,13 @@ export function waitingSuite(harness: ConformanceHarness): void {
         for (const controller of controllers) controller.abort()
         expect(await settlesWithin(Promise.all(waits), 5000)).toBe(true)
         expect(woken.filter(Boolean)).toHaveLength(1)
-      } finally {
-        await log.close()
-      }
+      })
     })
   })
 
   describe('listen', () => {
     it('delivers appended events of its channels, in order, until unlistened', async () => {
-      const log = await harness.create()
-      try {
+      await withLog(harness, async (log) => {
         const seen: LogEvent[] = []
         // Active on return (the EventLog contract): appends right after listen are delivered, no wait in between.
         const unlisten = log.listen(['l1', 'l2'], { onEvent: (event) => seen.push(event) })
@@ -105,9 +92,7 @@ export function waitingSuite(harness: ConformanceHarness): void {
         await until(() => markers.length === 1, 5000, 'the marker')
         unmark()
         expect(seen).toHaveLength(14)
-      } finally {
-        await log.close()
-      }
+      })
     })
   })
 }

@@ -2,7 +2,7 @@ import { CURSOR_HEADER, type EventLog, isPushlineError, longpollBatch } from '@p
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { badRequest } from '../errors.js'
 import { Connection } from '../lifecycle/connection.js'
-import type { HeldPoll } from '../lifecycle/hold-registry.js'
+import { type HeldPoll, HoldRegistry } from '../lifecycle/hold-registry.js'
 import { parseSubscription } from '../subscription.js'
 import type { ServerTransport, TransportContext } from './types.js'
 
@@ -71,8 +71,7 @@ function answerOf(result: Awaited<ReturnType<Read>>, context: TransportContext, 
 /** A held poll: answered like any read when an event comes, 204 when `holdMs` passes or the server shuts down. */
 class LongPollHold extends Connection<TransportContext> implements HeldPoll {
   private readonly abort = new AbortController()
-  private settle: (() => void) | undefined
-  private settling: Promise<void> | undefined
+  barriers: HeldPoll['barriers'] = undefined
 
   constructor(
     context: TransportContext,
@@ -88,21 +87,6 @@ class LongPollHold extends Connection<TransportContext> implements HeldPoll {
 
   protected stopForShutdown(): void {
     this.abort.abort()
-  }
-
-  settled(): Promise<void> {
-    this.settling ??= new Promise<void>((resolve) => {
-      this.settle = resolve
-    })
-    return this.settling
-  }
-
-  /** After each wake: whoever waits for this hold to settle (a publish) may go on. */
-  private round(): void {
-    const settle = this.settle
-    this.settle = undefined
-    this.settling = undefined
-    settle?.()
   }
 
   async run(from: string, holdMs: number, read: Read): Promise<FastifyReply> {
@@ -127,7 +111,7 @@ class LongPollHold extends Connection<TransportContext> implements HeldPoll {
         // Sent here, before the hold settles: a publish that woke it answers after this.
         if (answer !== undefined) return reply.send(answer)
         cursor = result.cursor
-        this.round()
+        HoldRegistry.round(this)
       }
       return reply.code(204).header(CURSOR_HEADER, this.requested).send()
     } finally {
@@ -135,7 +119,7 @@ class LongPollHold extends Connection<TransportContext> implements HeldPoll {
       reply.raw.off('close', onGone)
       context.holds.delete(this, this.channels)
       this.gone()
-      this.round()
+      HoldRegistry.round(this)
     }
   }
 }
