@@ -9,5 +9,6 @@ export type {
   PushlineOptions,
 } from './options.js'
 export { type PushlineDecorator, pushline, pushline as default } from './plugin.js'
+export type { Register, RegisteredChannels } from './register.js'
 export { TRANSPORTS } from './transports/index.js'
 export type { ServerTransport, TransportContext } from './transports/types.js'

@@ -1,10 +1,11 @@
 import fastifyWebsocket from '@fastify/websocket'
-import { type EventLog, type LogEvent, MemoryLog } from '@pushline/core'
+import { type ChannelData, type ChannelName, type EventLog, type LogEvent, MemoryLog } from '@pushline/core'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import { Access } from './access.js'
 import { ConnectionSet } from './connections.js'
+import type { RegisteredChannels } from './register.js'
 import { installErrorHandler } from './error-handler.js'
 import { Admission } from './admission.js'
 import { ServerErrors } from './errors.js'
@@ -25,8 +26,11 @@ import type { TransportContext } from './transports/types.js'
 /** `app.pushline`: server-side publishing and the counters. */
 export interface PushlineDecorator {
   readonly log: EventLog
-  /** Validates (name, declaration, schema) and appends; resolves with the event once it is in the log. */
-  publish(channel: string, data: unknown): Promise<LogEvent>
+  /**
+   * Validates (name, declaration, schema) and appends; resolves with the event once it is in the log. Typed by the
+   * channels declared in `Register` (see register.ts).
+   */
+  publish<K extends ChannelName<RegisteredChannels>>(channel: K, data: ChannelData<RegisteredChannels, K>): Promise<LogEvent>
   metrics(): PushlineMetrics
   /** The prom-client registry of the metrics endpoint, when enabled. */
   readonly registry: Registry | undefined
