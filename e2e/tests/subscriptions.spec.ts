@@ -98,8 +98,6 @@ for (const c of CONNECTION_CASES) {
       { type: 'connections while publishing', description: summary(publishing.samples) },
     )
     const flow = `connections to the server while events flow (${summary(flowing.samples)})`
-    // `ss` takes a few hundred ms on a loaded 2-core machine: a handful of samples is what ~3 s allows there.
-    expect(flowing.samples.length, flow).toBeGreaterThanOrEqual(3)
     expect(Math.max(...flowing.samples), flow).toBeLessThanOrEqual(1)
     if (c.expected !== 'longpoll') expect(Math.min(...flowing.samples), `the stream stays open: ${flow}`).toBe(1)
     expect(Math.max(...publishing.samples), `connections while publishing (${summary(publishing.samples)})`).toBeLessThanOrEqual(2)
