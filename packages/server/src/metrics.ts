@@ -102,7 +102,7 @@ export function registerPrometheus(state: MetricsState, registry: Registry = new
   })
   new Counter({
     name: 'pushline_publish_errors_total',
-    help: 'Publishes refused or failed (invalid, undeclared, rate limited, unauthorized, log failed)',
+    help: 'Publishes the publisher refused or the log failed (channel, declaration, schema, append); refusals by limits or authorize are in pushline_publish_duration_seconds{outcome="error"}',
     registers: [registry],
     collect() {
       this.reset()
