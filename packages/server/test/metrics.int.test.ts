@@ -238,7 +238,8 @@ describe('connection logs', () => {
 
   it('logs held long-polls through the same lifecycle', async () => {
     const app = await start({ holdMs: 50 })
-    const poll = await app.fetch('/poll?channel=a&cursor=' + encodeURIComponent(await app.app.pushline.log.head()))
+    const head = encodeURIComponent(await app.app.pushline.log.head())
+    const poll = await app.fetch(`/poll?channel=a&cursor=${head}`)
     await poll.arrayBuffer()
     expect(poll.status).toBe(204)
     expect(opened(app, 'longpoll')).toHaveLength(1)
