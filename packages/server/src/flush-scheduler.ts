@@ -50,10 +50,14 @@ export class FlushScheduler {
   /** The clock's time before which the next flush waits (heavy load only). */
   private notBefore = 0
 
-  /** @param maxDelayMs longest wait under heavy load; 0 flushes every loop turn. */
+  /**
+   * @param maxDelayMs longest wait under heavy load; 0 flushes every loop turn.
+   * @param onFlushed called once per flush with the clock's time at its end (the delivery-lag metric).
+   */
   constructor(
     private readonly maxDelayMs: number,
     private readonly clock: FlushClock = REAL_CLOCK,
+    private readonly onFlushed?: (end: number) => void,
   ) {}
 
   /** Queues `chunk` for `target`, after whatever is queued for it already. */
@@ -105,6 +109,7 @@ export class FlushScheduler {
     this.duty += (share - this.duty) * DUTY_WEIGHT
     this.lastFlushEnd = end
     this.notBefore = end + Math.min(this.maxDelayMs, cost)
+    this.onFlushed?.(end)
   }
 }
 

@@ -1,5 +1,6 @@
 export { ServerErrorCode, ServerErrors, WsCloseCode } from './errors.js'
 export type { PushlineMetrics, TransportCounters } from './metrics.js'
+export type { FallbackReason } from './observability/fallbacks.js'
 export type {
   Authorize,
   AuthorizeAction,

@@ -14,6 +14,8 @@ import { HoldRegistry } from './lifecycle/hold-registry.js'
 import { ConnectionLimiter } from './limits/connection-limiter.js'
 import { RateLimiter } from './limits/rate-limiter.js'
 import { MetricsState, type PushlineMetrics, registerPrometheus } from './metrics.js'
+import { ConnectionLog } from './observability/connection-log.js'
+import { Observer } from './observability/observer.js'
 import { type PushlineOptions, resolveOptions } from './options.js'
 import { Publisher } from './publisher.js'
 import { registerHttpSurface } from './routes/http-surface.js'
@@ -56,6 +58,7 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
   const publishRate = new RateLimiter(limits.publishPerSecond, limits.publishBurst, ServerErrors.LimitPublishRate, 'publishes')
   const limiter = new ConnectionLimiter(limits.maxConnections, limits.maxConnectionsPerClient)
   const holds = new HoldRegistry()
+  const observer = new Observer(metrics)
   const shared: Omit<TransportContext, 'counters'> = {
     log,
     options,
@@ -70,7 +73,8 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
     publisher: new Publisher(() => log, options, metrics, holds),
     holds,
     connections,
-    flusher: new FlushScheduler(options.maxFlushDelayMs),
+    flusher: new FlushScheduler(options.maxFlushDelayMs, undefined, observer.flushed),
+    observer,
     session: sessionOptionsOf(options),
     closeGraceMs: options.closeGraceMs,
   }
@@ -115,7 +119,8 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
       const routes: Record<string, string[]> = { '/negotiate': ['GET'], '/publish': ['POST'] }
       for (const name of options.transports) {
         const transport = TRANSPORTS[name]
-        transport.register(scope, { ...shared, counters: metrics.transports[name] })
+        const connectionLog = new ConnectionLog(name, app.log)
+        transport.register(scope, { ...shared, counters: metrics.transports[name], connectionLog })
         routes[transport.path] = ['GET']
       }
       registerHttpSurface(scope, access, shared.admission, routes, options.prefix !== '')

@@ -9,6 +9,7 @@
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { cachedEncoder, type LogEvent, wsEvent } from '@pushline/core'
+import { noteFramed } from './observability/delivery-lag.js'
 import type { WebSocket } from 'ws'
 
 /**
@@ -40,7 +41,10 @@ export function wsPingFrame(): Buffer {
 }
 
 /** The framed bytes of an event, cached per event object. */
-export const wsEventFrame: (event: LogEvent) => Buffer = cachedEncoder((event) => wsTextFrame(wsEvent(event)))
+export const wsEventFrame: (event: LogEvent) => Buffer = cachedEncoder((event) => {
+  noteFramed()
+  return wsTextFrame(wsEvent(event))
+})
 
 /**
  * Lets go of what `@fastify/websocket` ties to an upgraded connection for its whole life, with public APIs only:

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { BROWSER_PUBLISHABLE, demoChannels } from './channels.js'
 import type { DemoConfig } from './config.js'
 import { demoControl } from './demo-control.js'
+import { guardMetrics, METRICS_PATH } from './metrics-guard.js'
 import { startTicker } from './ticker.js'
 
 export interface DemoAppOptions {
@@ -33,10 +34,15 @@ export async function buildDemoApp(options: DemoAppOptions): Promise<FastifyInst
     ...(config.HEARTBEAT_MS ? { heartbeatMs: config.HEARTBEAT_MS } : {}),
     ...(config.HOLD_MS ? { holdMs: config.HOLD_MS } : {}),
     ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
+    ...(config.PUSHLINE_METRICS ? { metrics: { path: METRICS_PATH } } : {}),
     // Anyone may watch; browsers may only publish chat. The ticker and load channels are written server-side.
     authorize: async (_request, { action, channels }) =>
       action === 'subscribe' || channels.every((channel) => BROWSER_PUBLISHABLE.has(channel)),
   })
+  if (config.PUSHLINE_METRICS) {
+    if (config.PUSHLINE_METRICS_TOKEN) guardMetrics(app, `/rt${METRICS_PATH}`, config.PUSHLINE_METRICS_TOKEN)
+    else app.log.warn(`PUSHLINE_METRICS=1: /rt${METRICS_PATH} is served to anyone (set PUSHLINE_METRICS_TOKEN or protect it at the proxy)`)
+  }
   const publish = (channel: string, data: unknown) => app.pushline.publish(channel, data)
 
   if (config.TICKER_MS > 0) {

@@ -42,6 +42,13 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:@/-]{1,64}$/, 'must be 1-64 letters, digits or _ . : @ / -')
     .default('demo'),
+  /** Serves the plugin's Prometheus metrics at /rt/metrics. Off by default: the endpoint is under the public prefix. */
+  PUSHLINE_METRICS: flag,
+  /**
+   * When set, /rt/metrics answers only requests with `Authorization: Bearer <token>` (401 otherwise). At least 16
+   * characters; without it, protect the endpoint at the proxy (see the README).
+   */
+  PUSHLINE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).transform(({ TICKER_MS, ...env }) => ({ ...env, TICKER_MS: TICKER_MS ?? (env.REDIS_URL ? 0 : 1000) }))
 

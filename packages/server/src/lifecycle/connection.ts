@@ -1,12 +1,18 @@
 import type { Admission } from '../admission.js'
 import type { ConnectionSet, LiveConnection } from '../connections.js'
 import type { TransportCounters } from '../metrics.js'
+import type { ConnectionLog } from '../observability/connection-log.js'
+import type { Observer } from '../observability/observer.js'
 
 /** What every connection's life needs from the plugin. */
 export interface LifecycleContext {
   readonly admission: Admission
   readonly connections: ConnectionSet
   readonly counters: TransportCounters
+  /** The debug lines of open and close, per transport (none: not logged). */
+  readonly connectionLog?: ConnectionLog
+  /** Metrics hooks beyond the counters (fallbacks, latencies). */
+  readonly observer?: Observer
 }
 
 /**
@@ -17,6 +23,8 @@ export interface LifecycleContext {
  */
 export abstract class Connection<Context extends LifecycleContext = LifecycleContext> implements LiveConnection {
   private live = false
+  /** performance.now() at open, for the close log's duration. */
+  private openedAt = 0
   /** Resolves `shutdown()`'s promise; made only when asked (a promise per idle connection is memory for nothing). */
   private onGone: (() => void) | undefined
 
@@ -29,16 +37,22 @@ export abstract class Connection<Context extends LifecycleContext = LifecycleCon
   /** Counts the connection open and lets the ConnectionSet reach it. */
   protected open(): void {
     this.live = true
+    this.openedAt = performance.now()
+    this.context.connectionLog?.opened(this.clientKey)
     const { counters } = this.context
     counters.connections++
     counters.connectionsTotal++
     this.context.connections.add(this)
   }
 
-  /** The transport is gone (called once or more, acted on once): everything taken at open is given back. */
-  protected gone(): void {
+  /**
+   * The transport is gone (called once or more, acted on once): everything taken at open is given back.
+   * @param reason for the close log: an error code when the server ended it, else how it ended.
+   */
+  protected gone(reason = 'ended'): void {
     if (!this.live) return
     this.live = false
+    this.context.connectionLog?.closed(this.clientKey, this.openedAt, reason)
     this.context.connections.delete(this)
     this.context.counters.connections--
     this.context.admission.release(this.clientKey)

@@ -48,6 +48,8 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
   protected ended = false
   private graceTimer: NodeJS.Timeout | undefined
   private session: { close(): void } | undefined
+  /** Why the server ended it (the close frame's code), for the close log; unset: the client went away. */
+  private endReason: string | undefined
 
   constructor(
     context: Context,
@@ -131,6 +133,7 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
     if (this.ended) return
     this.write(this.wire.close(frame))
     this.ended = true
+    this.endReason = frame.code ?? 'closed'
     this.unfollow()
     if (this.socket) this.context.flusher.release(this.socket)
     this.finish(closeCode, frame)
@@ -144,7 +147,7 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
     this.unfollow()
     if (this.socket) this.context.flusher.release(this.socket)
     if (this.graceTimer) clearTimeout(this.graceTimer)
-    this.gone()
+    this.gone(this.endReason ?? 'client-closed')
   }
 
   /** Whether frames may still be written (a WebSocket only while OPEN). */

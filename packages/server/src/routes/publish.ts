@@ -17,6 +17,11 @@ export function registerPublish(scope: FastifyInstance, context: Omit<TransportC
         }
         done()
       },
+      // Publish latency, received to answered (refusals included): once per publish.
+      onResponse: (_request, reply, done) => {
+        context.observer?.publishAnswered('http', reply.elapsedTime, reply.statusCode < 400)
+        done()
+      },
     },
     async (request, reply) => {
       const publish = context.publisher.parseBody(request.body)

@@ -1,5 +1,6 @@
 import type { LogEvent } from '@pushline/core'
 import { cachedEncoder } from '@pushline/core'
+import { noteFramed } from '../observability/delivery-lag.js'
 import type { HttpStreamFormat } from './http-stream.js'
 import { perMillisecond } from './timed-frame.js'
 
@@ -20,7 +21,10 @@ export function chunk(bytes: Buffer): Buffer {
  * fan-out's main cost next to the syscalls themselves).
  */
 export function chunkedFormat(format: HttpStreamFormat): HttpStreamFormat {
-  const event = cachedEncoder((e: LogEvent) => chunk(format.event(e)))
+  const event = cachedEncoder((e: LogEvent) => {
+    noteFramed()
+    return chunk(format.event(e))
+  })
   return {
     ...format,
     preamble: (context) => {

@@ -49,6 +49,8 @@ export const websocketTransport: ServerTransport = {
         done()
       },
       handler: async () => {
+        // A client (or a proxy dropping the Upgrade header) that will fall back to another transport.
+        context.observer?.fallback('ws-upgrade-refused')
         throw ServerErrors.RequestUpgrade.create()
       },
       wsHandler: (ws: WebSocket, request: FastifyRequest) => {

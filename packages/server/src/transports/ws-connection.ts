@@ -158,7 +158,10 @@ export class WsConnection extends StreamConnection<TransportContext> implements 
       return
     }
     if (message.type === 'subscribe') this.enqueue(() => this.subscribe(message.channels, message.cursor))
-    else this.enqueue(() => this.publish(message.id, message.channel, message.data))
+    else {
+      const receivedAt = performance.now()
+      this.enqueue(() => this.publish(message.id, message.channel, message.data, receivedAt))
+    }
   }
 
   private async subscribe(names: readonly unknown[], requested: string | undefined): Promise<void> {
@@ -173,17 +176,20 @@ export class WsConnection extends StreamConnection<TransportContext> implements 
     this.follow(channels, cursor)
   }
 
-  private async publish(id: string, channel: string, data: unknown): Promise<void> {
+  private async publish(id: string, channel: string, data: unknown, receivedAt: number): Promise<void> {
     const { context } = this
+    let ok = false
     try {
       context.admission.publishing(this.clientKey)
       if (data === undefined) throw invalidMessage('publish needs "data"')
       await context.admission.authorize(this.request, [channel], 'publish')
       const event = await context.publisher.publish(channel, data)
       this.send({ type: 'ack', id, cursor: event.cursor })
+      ok = true
     } catch (error) {
       this.publishFailed(id, error)
     }
+    context.observer?.publishAnswered('websocket', performance.now() - receivedAt, ok)
   }
 
   /** An `error` frame with the publish's id; the connection stays open. */
