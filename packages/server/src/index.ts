@@ -10,6 +10,7 @@ export type {
   PushlineOptions,
 } from './options.js'
 export { type PushlineDecorator, pushline, pushline as default } from './plugin.js'
+export type { PushlineSpan, PushlineTracer } from './observability/tracing.js'
 export type { Register, RegisteredChannels } from './register.js'
 export { TRANSPORTS } from './transports/index.js'
 export type { ServerTransport, TransportContext } from './transports/types.js'

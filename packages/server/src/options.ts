@@ -2,6 +2,7 @@ import { type ChannelSchemas, CoreErrors, type EventLog, TRANSPORT_NAMES, type T
 import type { FastifyRequest } from 'fastify'
 import type { Registry } from 'prom-client'
 import { z } from 'zod'
+import type { PushlineTracer } from './observability/tracing.js'
 
 export type AuthorizeAction = 'subscribe' | 'publish'
 /**
@@ -85,6 +86,12 @@ export interface PushlineOptions {
    * long as the last one took and at most this long. 0 flushes every loop turn.
    */
   readonly maxFlushDelayMs?: number
+  /**
+   * OpenTelemetry spans for publishes (`pushline.publish`) and deliveries (`pushline.deliver`, from an event's framing
+   * to the end of the flush that wrote it; one per event and wire format, not per subscriber): pass
+   * `trace.getTracer('pushline')` from `@opentelemetry/api`. Default: none, and nothing is done.
+   */
+  readonly tracer?: PushlineTracer
 }
 
 const isFunction = (value: unknown): boolean => typeof value === 'function'
@@ -152,6 +159,9 @@ const optionsSchema = z
       .default(false),
     closeGraceMs: ms(0, 60_000).default(2000),
     maxFlushDelayMs: ms(0, 1000).default(10),
+    tracer: z
+      .custom<PushlineTracer>((value) => typeof value === 'object' && value !== null && isFunction(Reflect.get(value, 'startSpan')), 'must be an OpenTelemetry Tracer (startSpan)')
+      .optional(),
   })
   .strict()
 

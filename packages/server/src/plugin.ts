@@ -16,6 +16,7 @@ import { RateLimiter } from './limits/rate-limiter.js'
 import { MetricsState, type PushlineMetrics, registerPrometheus } from './metrics.js'
 import { ConnectionLog } from './observability/connection-log.js'
 import { Observer } from './observability/observer.js'
+import { setDeliverTracer } from './observability/tracing.js'
 import { type PushlineOptions, resolveOptions } from './options.js'
 import { Publisher } from './publisher.js'
 import { registerHttpSurface } from './routes/http-surface.js'
@@ -59,6 +60,10 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
   const limiter = new ConnectionLimiter(limits.maxConnections, limits.maxConnectionsPerClient)
   const holds = new HoldRegistry()
   const observer = new Observer(metrics)
+  if (options.tracer) {
+    setDeliverTracer(options.tracer)
+    app.addHook('onClose', async () => setDeliverTracer(undefined))
+  }
   const shared: Omit<TransportContext, 'counters'> = {
     log,
     options,

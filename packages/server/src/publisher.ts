@@ -3,6 +3,7 @@ import { badRequest } from './errors.js'
 import type { HoldRegistry } from './lifecycle/hold-registry.js'
 import type { MetricsState } from './metrics.js'
 import type { ResolvedOptions } from './options.js'
+import { traced } from './observability/tracing.js'
 import { assertDeclared } from './subscription.js'
 
 /** A publish request whose channel name is checked and declared. */
@@ -56,8 +57,13 @@ export class Publisher {
    */
   async append({ channel, data }: CheckedPublish): Promise<LogEvent> {
     try {
-      const checked = this.options.channels ? validateChannelData(this.options.channels, channel, data) : data
-      const event = await this.log().append(channel, checked)
+      const event = await traced(
+        this.options.tracer,
+        'pushline.publish',
+        { 'pushline.channel': channel },
+        () => this.log().append(channel, this.options.channels ? validateChannelData(this.options.channels, channel, data) : data),
+        (appended) => ({ 'pushline.cursor': appended.cursor }),
+      )
       this.metrics.publishes++
       const settling = this.holds.settled(channel)
       if (settling) await settling

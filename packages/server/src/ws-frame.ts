@@ -42,7 +42,7 @@ export function wsPingFrame(): Buffer {
 
 /** The framed bytes of an event, cached per event object. */
 export const wsEventFrame: (event: LogEvent) => Buffer = cachedEncoder((event) => {
-  noteFramed()
+  noteFramed(event)
   return wsTextFrame(wsEvent(event))
 })
 

@@ -1,3 +1,6 @@
+import type { LogEvent } from '@pushline/core'
+import { type PushlineSpan, startDeliverSpan } from './tracing.js'
+
 /**
  * Delivery lag: from the moment this server frames an event (the log handing it over: at its append for the
  * MemoryLog, when it reaches this instance for a networked log) to the end of the flush that wrote the frame to the
@@ -14,10 +17,15 @@
 const MAX_NOTED = 4096
 
 let noted: number[] = []
+/** The open `pushline.deliver` spans of those events, when a tracer is set (tracing.ts). */
+let spans: PushlineSpan[] = []
 
 /** An event was framed for a wire (once per event and wire). */
-export function noteFramed(): void {
-  if (noted.length < MAX_NOTED) noted.push(performance.now())
+export function noteFramed(event: LogEvent): void {
+  if (noted.length >= MAX_NOTED) return
+  noted.push(performance.now())
+  const span = startDeliverSpan(event.channel, event.cursor)
+  if (span) spans.push(span)
 }
 
 /** Where a flush's lags go, in seconds: a histogram. */
@@ -30,5 +38,9 @@ export function takeFramed(now: number, sink: LagSink | undefined): void {
   if (noted.length === 0) return
   const taken = noted
   noted = []
+  if (spans.length) {
+    for (const span of spans) span.end()
+    spans = []
+  }
   if (sink) for (const at of taken) sink.observe((now - at) / 1000)
 }

@@ -22,7 +22,7 @@ export function chunk(bytes: Buffer): Buffer {
  */
 export function chunkedFormat(format: HttpStreamFormat): HttpStreamFormat {
   const event = cachedEncoder((e: LogEvent) => {
-    noteFramed()
+    noteFramed(e)
     return chunk(format.event(e))
   })
   return {
