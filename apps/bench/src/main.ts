@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type FanoutResult, runFanout } from './driver/fanout.js'
 import { type IdleResult, runIdle } from './driver/idle.js'
@@ -8,18 +8,21 @@ import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
 import { printRedisBench, printRedisStep } from './redis/print.js'
 import { INSTANCES, runRedisBench } from './redis/redis-bench.js'
-import { isSystemName, SYSTEMS, type SystemName } from './systems.js'
+import { isSystemName, START_RATE, SYSTEMS, type SystemName, supportsLocalPublisher } from './systems.js'
+import type { PublisherKind } from './driver/publisher.js'
 
 const HELP = `pushline bench — pushline and its peers side by side (issue 7), or the log benchmark (issue 2)
 
-  pnpm bench                 full run: fan-out at N=1000 and N=100, idle cost (5,000), single subscriber
-  pnpm bench --quick         fan-out at N=1000 only, short steps (under 3 minutes)
+  pnpm bench                 full run: fan-out at N=1000 (publisher in-process and over HTTP), N=100 and N=10000
+                             (in-process), idle cost (5,000), single subscriber; 10 s steps
+  pnpm bench --quick         fan-out at N=1000 only, in-process publisher, 1 s steps
   pnpm bench --log           MemoryLog append and catch-up read against plain-array limits
   pnpm bench --redis         fan-out: 3 instances on one Redis vs 1 on the MemoryLog, same run (issue 6)
                              (takes --quick, --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
-options: --systems a,b   --n 1000,100   --rates 100,200   --step-ms 3000   --max-steps K   --workers W
-         --only fanout,idle,single   --idle-n 5000   --single-ms 20000   --cpu-prof [dir]
+options: --systems a,b   --n 1000,100,10000   --publisher local,http   --rates 100,200 (fixed ladder instead of the search)
+         --step-ms 10000   --max-steps K   --workers W   --only fanout,idle,single   --idle-n 5000   --single-ms 20000
+         --cpu-prof [dir]
 systems: ${SYSTEMS.join(', ')}`
 
 const { values } = parseArgs({
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     'idle-n': { type: 'string' },
     'single-ms': { type: 'string' },
     'cpu-prof': { type: 'string' },
+    publisher: { type: 'string' },
   },
   allowPositionals: false,
 })
@@ -79,40 +83,52 @@ if (values.help) {
     return isSystemName(s)
   })
   const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'idle', 'single']))
-  const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100])
+  const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100, 10_000])
+  const publishers = (list(values.publisher) ?? (quick ? ['local'] : ['local', 'http'])).filter(
+    (p): p is PublisherKind => p === 'local' || p === 'http',
+  )
   // One core for the server, the rest for load (at least one worker); more workers than cores only add noise.
   const workers = Number(values.workers) || Math.max(1, Math.min(4, availableParallelism() - 1))
-  const stepMs = Number(values['step-ms']) || (quick ? 1_000 : 3_000)
-  const maxSteps = Number(values['max-steps']) || undefined
+  const stepMs = Number(values['step-ms']) || (quick ? 1_000 : 10_000)
+  const maxSteps = Number(values['max-steps']) || (quick ? 6 : 8)
   const idleN = Number(values['idle-n']) || 5_000
   const singleMs = Number(values['single-ms']) || 20_000
-  // Rates in events/s for N=1000, so that deliveries/s = rate x N; smaller N scale the rate up to match.
-  const baseRates = numbers(values.rates) ?? (quick ? QUICK_RATES : FULL_RATES)
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'
   const started = Date.now()
   console.log(
-    `pushline bench: ${systems.length} systems, areas ${[...areas].join('+')}, N ${ns.join('/')}, ${workers} load worker(s), ${stepMs} ms steps${cpuProfDir ? `, server CPU profiles in ${cpuProfDir}` : ''}`,
+    `pushline bench: ${systems.length} systems, areas ${[...areas].join('+')}, N ${ns.join('/')}, publishers ${publishers.join('+')}, ${workers} load worker(s), ${stepMs} ms steps${cpuProfDir ? `, server CPU profiles in ${cpuProfDir}` : ''}`,
   )
+  console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the start`)
 
   const fanout: FanoutResult[] = []
   const idle: IdleResult[] = []
   const single: SingleResult[] = []
   if (areas.has('fanout')) {
+    // N=1,000 first: the other N start their search from its result (scaled), so each takes a few steps.
     for (const n of ns) {
-      const rates = values.rates ? baseRates : baseRates.map((r) => Math.round((r * 1000) / n))
-      for (const system of systems) {
-        const result = await runFanout(system, {
-          n,
-          rates,
-          stepMs,
-          workers,
-          refine: !quick,
-          ...(maxSteps ? { maxSteps } : {}),
-          ...(cpuProfDir ? { cpuProfDir } : {}),
-          onStep: (step) => printStep(system, n, step),
-        })
-        if (result.error) console.log(`  ${system} N=${n}: ${result.error}`)
-        fanout.push(result)
+      for (const publisher of publishers) {
+        // Off N=1,000 the cost curve is measured with the in-process publisher only (time: see the README).
+        if (n !== ns[0] && publisher === 'http' && !values.publisher) continue
+        for (const system of systems) {
+          if (publisher === 'local' && !supportsLocalPublisher(system)) continue
+          const known = fanout.find((f) => f.system === system && f.publisher === publisher && f.best)
+          const guess = known?.best ? (known.best.rate * known.n) / n : (START_RATE[system] * 1000) / n
+          const rates = numbers(values.rates)
+          const result = await runFanout(system, {
+            n,
+            ...(rates ? { rates } : {}),
+            search: { start: guess, min: Math.max(1, 5_000 / n), max: 20_000_000 / n },
+            stepMs,
+            workers,
+            publisher,
+            retry: !quick,
+            maxSteps,
+            ...(cpuProfDir ? { cpuProfDir } : {}),
+            onStep: (step) => printStep(system, n, publisher, step),
+          })
+          if (result.error) console.log(`  ${system} N=${n} ${publisher}: ${result.error}`)
+          fanout.push(result)
+        }
       }
     }
   }

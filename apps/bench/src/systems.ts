@@ -51,3 +51,27 @@ export const SYSTEM_SPECS: Record<SystemName, SystemSpec> = {
 export function isSystemName(value: string): value is SystemName {
   return (SYSTEMS as readonly string[]).includes(value)
 }
+
+/**
+ * Where the full run's search starts, events/s at N=1,000 (deliveries/s = rate x N): about half of what each
+ * system sustained on this 2-core machine, so a search takes a few steps. Only a starting point: the search goes
+ * up or down from it.
+ */
+export const START_RATE: Record<SystemName, number> = {
+  'pushline-websocket': 1500,
+  'pushline-sse': 800,
+  'pushline-ndjson': 800,
+  'pushline-longpoll': 300,
+  'socketio-websocket': 100,
+  'socketio-polling': 50,
+  'sockjs-xhr-streaming': 100,
+  'ws-plain': 500,
+  'ws-coalesced': 1000,
+  'sse-plain': 300,
+  'longpoll-plain': 800,
+}
+
+/** Every system has the in-process publisher but those whose server is not a Node process. */
+export function supportsLocalPublisher(_system: SystemName): boolean {
+  return true
+}

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { StepStats } from '../clients/tracker.js'
 import type { WorkerCommand } from '../clients/worker.js'
+import type { LocalPublishCommand, LocalPublishRun } from '../servers/local-publisher.js'
 import { SYSTEM_SPECS, type SystemName } from '../systems.js'
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -49,6 +50,8 @@ export interface ServerProcess {
   readonly pid: number
   /** RSS after the server collected garbage. */
   memory(): Promise<number>
+  /** Runs the server's in-process publisher (see servers/local-publisher.ts). */
+  publish(command: LocalPublishCommand): Promise<LocalPublishRun>
   stop(): Promise<void>
 }
 
@@ -90,6 +93,11 @@ export async function startServer(system: SystemName, options: ServerOptions = {
       const answer = nextMessage<{ rss: number }>(child, 'mem', 10_000)
       child.send({ type: 'mem' })
       return (await answer).rss
+    },
+    async publish(command) {
+      const answer = nextMessage<LocalPublishRun>(child, 'published', command.durationMs * 2 + 30_000)
+      child.send(command)
+      return answer
     },
     stop: () => stopChild(child),
   }

@@ -1,7 +1,8 @@
+import { loadavg } from 'node:os'
 import type { FanoutStep } from './fanout.js'
 import type { WorkerPool } from './processes.js'
 import { CpuMeter } from './proc-stats.js'
-import type { Publisher } from './publisher.js'
+import type { Publishing } from './publisher.js'
 import { mergeStats } from './step-stats.js'
 
 /** A step is sustainable when p99 publish-to-receive latency stays under this. */
@@ -15,7 +16,7 @@ export const DRAIN_MS = 2000
  * target rate was actually published. CPU of the servers, the load workers and the publisher is measured over it.
  */
 export async function measureStep(
-  target: { readonly publisher: Publisher; readonly pools: readonly WorkerPool[]; readonly serverPids: readonly number[] },
+  target: { readonly publisher: Publishing; readonly pools: readonly WorkerPool[]; readonly serverPids: readonly number[] },
   rate: number,
   durationMs: number,
 ): Promise<FanoutStep> {
@@ -23,6 +24,11 @@ export async function measureStep(
   const clientCpu = new CpuMeter(target.pools.flatMap((pool) => pool.pids))
   const publisherCpu = new CpuMeter([process.pid])
   const published = await target.publisher.run(rate, durationMs)
+  // CPU over the publishing window (the drain after it is not part of the rate).
+  const serverCpuPct = serverCpu.percent()
+  const clientCpuPct = clientCpu.percent()
+  const busiestClientPct = clientCpu.maxPercent()
+  const publisherCpuPct = publisherCpu.percent()
   const collected = await Promise.all(target.pools.map((pool) => pool.collect(published.lastSeq, DRAIN_MS)))
   const stats = mergeStats(collected.flat())
   const reasons: string[] = []
@@ -40,10 +46,25 @@ export async function measureStep(
     maxMs: stats.maxMs,
     lost: stats.lost,
     duplicates: stats.duplicates,
-    serverCpuPct: serverCpu.percent(),
-    clientCpuPct: clientCpu.percent(),
-    publisherCpuPct: publisherCpu.percent(),
+    serverCpuPct,
+    clientCpuPct,
+    publisherCpuPct,
+    bound: boundOf(serverCpuPct, busiestClientPct),
+    loadAvg: Math.round(loadavg()[0]! * 100) / 100,
     ok: reasons.length === 0,
     ...(reasons.length > 0 ? { reason: reasons.join(', ') } : {}),
   }
+}
+
+/** A process at or above this share of one core over a step is taken as the limit. */
+export const BOUND_CPU_PCT = 90
+
+/**
+ * Which side bound a step: the server, the load clients (their busiest process), or neither (the machine's
+ * scheduler, a stall, or headroom left on both sides).
+ */
+export function boundOf(serverCpuPct: number, busiestClientPct: number): 'server' | 'clients' | 'neither' {
+  if (serverCpuPct >= BOUND_CPU_PCT && serverCpuPct >= busiestClientPct) return 'server'
+  if (busiestClientPct >= BOUND_CPU_PCT) return 'clients'
+  return 'neither'
 }

@@ -26,6 +26,6 @@ await app.register(pushline, {
   },
 })
 await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 })
-installControl()
+installControl((text) => app.pushline.publish('bench', JSON.parse(text)))
 const address = app.server.address()
 process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`)
