@@ -11,6 +11,9 @@ export const SYSTEMS = [
   'ws-coalesced',
   'sse-plain',
   'longpoll-plain',
+  'nchan-websocket',
+  'nchan-sse',
+  'nchan-longpoll',
 ] as const
 export type SystemName = (typeof SYSTEMS)[number]
 
@@ -34,6 +37,8 @@ const pushline: SystemSpec = {
   publishBody: (payload) => `{"channel":"bench","data":${payload}}`,
 }
 
+const NCHAN = peer('nchan.js')
+
 export const SYSTEM_SPECS: Record<SystemName, SystemSpec> = {
   'pushline-websocket': pushline,
   'pushline-sse': pushline,
@@ -46,6 +51,9 @@ export const SYSTEM_SPECS: Record<SystemName, SystemSpec> = {
   'ws-coalesced': peer('ws-coalesced.js'),
   'sse-plain': peer('sse-plain.js'),
   'longpoll-plain': peer('longpoll-plain.js'),
+  'nchan-websocket': NCHAN,
+  'nchan-sse': NCHAN,
+  'nchan-longpoll': NCHAN,
 }
 
 export function isSystemName(value: string): value is SystemName {
@@ -69,9 +77,12 @@ export const START_RATE: Record<SystemName, number> = {
   'ws-coalesced': 1000,
   'sse-plain': 300,
   'longpoll-plain': 800,
+  'nchan-websocket': 100,
+  'nchan-sse': 100,
+  'nchan-longpoll': 300,
 }
 
 /** Every system has the in-process publisher but those whose server is not a Node process. */
-export function supportsLocalPublisher(_system: SystemName): boolean {
-  return true
+export function supportsLocalPublisher(system: SystemName): boolean {
+  return !system.startsWith('nchan-')
 }

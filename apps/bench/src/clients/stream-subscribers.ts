@@ -15,8 +15,13 @@ export interface Closer {
 const CHANNEL = 'bench'
 
 /** Plain `ws` servers add a client to their broadcast set before answering the upgrade. */
-export async function wsPlain(port: number, sub: Subscription): Promise<Closer> {
-  const ws = await RawWebSocket.connect(port, '/', {
+export const wsPlain = (port: number, sub: Subscription): Promise<Closer> => plainWebSocket(port, '/', sub)
+
+/** Nchan subscribes a WebSocket to its channel when it answers the upgrade. */
+export const nchanWebSocket = (port: number, sub: Subscription): Promise<Closer> => plainWebSocket(port, '/sub', sub)
+
+async function plainWebSocket(port: number, path: string, sub: Subscription): Promise<Closer> {
+  const ws = await RawWebSocket.connect(port, path, {
     onMessage: (buf, start, end) => sub.scan(buf, start, end),
     onClose: () => {
       sub.connected = false
@@ -67,7 +72,13 @@ export function pushlineWebSocket(port: number, sub: Subscription): Promise<Clos
  * An HTTP streaming subscription (pushline SSE / NDJSON): ready once `readyText` has been seen in the body, which
  * for pushline is the `hello` frame (sent once the subscription is live).
  */
-async function streamingGet(port: number, path: string, sub: Subscription, readyText: string | null): Promise<Closer> {
+async function streamingGet(
+  port: number,
+  path: string,
+  sub: Subscription,
+  readyText: string | null,
+  headers = '',
+): Promise<Closer> {
   const conn = await HttpConn.open(port)
   return new Promise((resolve, reject) => {
     let ready = false
@@ -107,7 +118,7 @@ async function streamingGet(port: number, path: string, sub: Subscription, ready
           reject(error)
         }
       },
-    })
+    }, undefined, headers)
   })
 }
 
@@ -116,6 +127,10 @@ export const pushlineSse = (port: number, sub: Subscription): Promise<Closer> =>
 
 export const pushlineNdjson = (port: number, sub: Subscription): Promise<Closer> =>
   streamingGet(port, `/rt/stream?channel=${CHANNEL}`, sub, '"type":"hello"')
+
+/** Nchan's EventSource subscriber: subscribed once the head is out. */
+export const nchanSse = (port: number, sub: Subscription): Promise<Closer> =>
+  streamingGet(port, '/sub', sub, null, 'Accept: text/event-stream\r\n')
 
 /** The plain SSE server adds the response to its set before the head leaves. */
 export const ssePlain = (port: number, sub: Subscription): Promise<Closer> => streamingGet(port, '/sse', sub, null)

@@ -1,7 +1,9 @@
 import type { SystemName } from '../systems.js'
-import { longpollPlain, pushlineLongpoll, socketioPolling } from './poll-subscribers.js'
+import { longpollPlain, nchanLongpoll, pushlineLongpoll, socketioPolling } from './poll-subscribers.js'
 import {
   type Closer,
+  nchanSse,
+  nchanWebSocket,
   pushlineNdjson,
   pushlineSse,
   pushlineWebSocket,
@@ -27,4 +29,7 @@ export const SUBSCRIBERS: Record<SystemName, Subscribe> = {
   'ws-coalesced': wsPlain,
   'sse-plain': ssePlain,
   'longpoll-plain': longpollPlain,
+  'nchan-websocket': nchanWebSocket,
+  'nchan-sse': nchanSse,
+  'nchan-longpoll': nchanLongpoll,
 }

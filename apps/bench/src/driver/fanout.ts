@@ -82,7 +82,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       if (ready.failed > 0) throw new Error(`${ready.failed} of ${options.n} subscribers failed: ${ready.error}`)
       connectedRssMb = mb(await server.memory())
       const measure = (rate: number, durationMs: number): Promise<FanoutStep> =>
-        measureStep({ publisher, pools: [pool], serverPids: [server.pid] }, rate, durationMs)
+        measureStep({ publisher, pools: [pool], serverPids: server.workPids }, rate, durationMs)
       const maxSteps = options.maxSteps ?? 12
       const runStep = async (rate: number): Promise<FanoutStep> => {
         let step = await measure(rate, options.stepMs)
@@ -115,7 +115,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught)
   }
-  const serverPeakRssMb = mb(peakRssBytes(server.pid))
+  const serverPeakRssMb = mb(Math.max(0, ...server.workPids.map(peakRssBytes)))
   await server.stop()
   const sustainable = steps.filter((s) => s.ok).sort((a, b) => b.rate - a.rate)
   return {

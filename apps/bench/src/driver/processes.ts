@@ -48,6 +48,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export interface ServerProcess {
   readonly port: number
   readonly pid: number
+  /** The processes that do the server's work (the script itself, or the nginx worker it started). */
+  readonly workPids: readonly number[]
   /** RSS after the server collected garbage. */
   memory(): Promise<number>
   /** Runs the server's in-process publisher (see servers/local-publisher.ts). */
@@ -68,7 +70,7 @@ export async function startServer(system: SystemName, options: ServerOptions = {
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${system}-${Date.now()}.cpuprofile`)
   }
   const child = fork(join(DIST, 'servers', spec.script), [...spec.args], { execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, pids } = await new Promise<{ port: number; pids: number[] }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! })
     const timer = setTimeout(() => fail(new Error(`${system} server did not print its port`)), 15_000)
     const fail = (error: Error): void => {
@@ -78,17 +80,18 @@ export async function startServer(system: SystemName, options: ServerOptions = {
     }
     child.once('exit', (code) => fail(new Error(`${system} server exited (${code})`)))
     lines.on('line', (line) => {
-      const parsed = /^\{"port":(\d+)\}$/.exec(line.trim())
+      const parsed = /^\{"port":(\d+)(?:,"pids":\[([\d,]*)\])?\}$/.exec(line.trim())
       if (parsed) {
         clearTimeout(timer)
         child.removeAllListeners('exit')
-        resolve(Number(parsed[1]))
+        resolve({ port: Number(parsed[1]), pids: (parsed[2] ?? '').split(',').filter(Boolean).map(Number) })
       }
     })
   })
   return {
     port,
     pid: child.pid!,
+    workPids: pids.length > 0 ? pids : [child.pid!],
     async memory() {
       const answer = nextMessage<{ rss: number }>(child, 'mem', 10_000)
       child.send({ type: 'mem' })
