@@ -12,7 +12,6 @@ export interface Closer {
   close(): void
 }
 
-const CHANNEL = 'bench'
 
 /** Plain `ws` servers add a client to their broadcast set before answering the upgrade. */
 export const wsPlain = (port: number, sub: Subscription): Promise<Closer> => plainWebSocket(port, '/', sub)
@@ -31,46 +30,8 @@ async function plainWebSocket(port: number, path: string, sub: Subscription): Pr
   return ws
 }
 
-/** pushline over WebSocket: hello on connect, then `subscribe`; delivering once `subscribed` arrives. */
-export function pushlineWebSocket(port: number, sub: Subscription): Promise<Closer> {
-  return new Promise((resolve, reject) => {
-    let state: 'hello' | 'subscribing' | 'live' = 'hello'
-    let ws: RawWebSocket | null = null
-    const timer = setTimeout(() => fail(new Error('pushline websocket: no subscribed frame')), 15_000)
-    const fail = (error: Error): void => {
-      clearTimeout(timer)
-      ws?.close()
-      reject(error)
-    }
-    RawWebSocket.connect(port, '/rt/ws', {
-      onMessage(buf, start, end, _opcode, socket) {
-        ws = socket
-        if (state === 'live') return sub.scan(buf, start, end)
-        const text = buf.toString('utf8', start, end)
-        if (text.includes('"type":"error"')) return fail(new Error(`pushline websocket: ${text}`))
-        if (state === 'hello' && text.includes('"type":"hello"')) {
-          state = 'subscribing'
-          ws?.sendText(JSON.stringify({ type: 'subscribe', channels: [CHANNEL] }))
-        } else if (state === 'subscribing' && text.includes('"type":"subscribed"')) {
-          state = 'live'
-          clearTimeout(timer)
-          sub.connected = true
-          resolve(ws!)
-        }
-      },
-      onClose() {
-        sub.connected = false
-        if (state !== 'live') fail(new Error('pushline websocket closed before subscribed'))
-      },
-    }).then((opened) => {
-      ws = opened
-    }, fail)
-  })
-}
-
 /**
- * An HTTP streaming subscription (pushline SSE / NDJSON): ready once `readyText` has been seen in the body, which
- * for pushline is the `hello` frame (sent once the subscription is live).
+ * An HTTP streaming subscription: ready once `readyText` has been seen in the body, or once the head is out.
  */
 async function streamingGet(
   port: number,
@@ -121,12 +82,6 @@ async function streamingGet(
     }, undefined, headers)
   })
 }
-
-export const pushlineSse = (port: number, sub: Subscription): Promise<Closer> =>
-  streamingGet(port, `/rt/sse?channel=${CHANNEL}`, sub, '"type":"hello"')
-
-export const pushlineNdjson = (port: number, sub: Subscription): Promise<Closer> =>
-  streamingGet(port, `/rt/stream?channel=${CHANNEL}`, sub, '"type":"hello"')
 
 /** Nchan's EventSource subscriber: subscribed once the head is out. */
 export const nchanSse = (port: number, sub: Subscription): Promise<Closer> =>

@@ -1,12 +1,10 @@
 import type { SystemName } from '../systems.js'
+import { pushlineNdjson, pushlineSse, pushlineWebSocket } from './pushline-subscribers.js'
 import { longpollPlain, nchanLongpoll, pushlineLongpoll, socketioPolling } from './poll-subscribers.js'
 import {
   type Closer,
   nchanSse,
   nchanWebSocket,
-  pushlineNdjson,
-  pushlineSse,
-  pushlineWebSocket,
   socketioWebSocket,
   sockjsXhrStreaming,
   ssePlain,

@@ -57,6 +57,8 @@ export interface StepStats {
   readonly lost: number
   readonly duplicates: number
   readonly disconnected: number
+  /** Reconnections that resumed from a cursor since the last collect. */
+  readonly resumed: number
   /** Latency histogram (fixed buckets, see stats/histogram.ts). */
   readonly histogram: { readonly pairs: readonly number[]; readonly maxUs: number }
 }
@@ -67,6 +69,7 @@ export class Tracker {
   private received = 0
   private gaps = 0
   private duplicates = 0
+  resumed = 0
 
   record(sub: Subscription, seq: number, latencyUs: number): void {
     if (seq <= sub.last) {
@@ -102,12 +105,14 @@ export class Tracker {
       lost,
       duplicates: this.duplicates,
       disconnected,
+      resumed: this.resumed,
       histogram: this.histogram.toJSON(),
     }
     this.histogram = new LatencyHistogram()
     this.received = 0
     this.gaps = 0
     this.duplicates = 0
+    this.resumed = 0
     return stats
   }
 }

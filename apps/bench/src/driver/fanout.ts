@@ -15,6 +15,10 @@ export interface FanoutStep {
   readonly maxMs: number
   readonly lost: number
   readonly duplicates: number
+  /** Subscribers that were dropped and resumed from their cursor (pushline's load clients reconnect, as its client does). */
+  readonly resumed: number
+  /** Slow consumers the server dropped over the step (pushline; 0 for peers). */
+  readonly slowConsumerDrops: number
   readonly serverCpuPct: number
   readonly clientCpuPct: number
   readonly publisherCpuPct: number
@@ -82,7 +86,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       if (ready.failed > 0) throw new Error(`${ready.failed} of ${options.n} subscribers failed: ${ready.error}`)
       connectedRssMb = mb(await server.memory())
       const measure = (rate: number, durationMs: number): Promise<FanoutStep> =>
-        measureStep({ publisher, pools: [pool], serverPids: server.workPids }, rate, durationMs)
+        measureStep({ publisher, pools: [pool], serverPids: server.workPids, counters: () => server.counters() }, rate, durationMs)
       const maxSteps = options.maxSteps ?? 12
       const runStep = async (rate: number): Promise<FanoutStep> => {
         let step = await measure(rate, options.stepMs)

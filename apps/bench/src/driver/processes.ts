@@ -52,6 +52,8 @@ export interface ServerProcess {
   readonly workPids: readonly number[]
   /** RSS after the server collected garbage. */
   memory(): Promise<number>
+  /** The server's own counters (pushline: slowConsumerDrops, connections); {} for peers, or when it cannot say. */
+  counters(): Promise<Record<string, number>>
   /** Runs the server's in-process publisher (see servers/local-publisher.ts). */
   publish(command: LocalPublishCommand): Promise<LocalPublishRun>
   stop(): Promise<void>
@@ -96,6 +98,12 @@ export async function startServer(system: SystemName, options: ServerOptions = {
       const answer = nextMessage<{ rss: number }>(child, 'mem', 10_000)
       child.send({ type: 'mem' })
       return (await answer).rss
+    },
+    async counters() {
+      if (!child.connected) return {}
+      const answer = nextMessage<{ counters: Record<string, number> }>(child, 'counters', 5_000)
+      child.send({ type: 'counters' })
+      return answer.then((a) => a.counters, () => ({}))
     },
     async publish(command) {
       const answer = nextMessage<LocalPublishRun>(child, 'published', command.durationMs * 2 + 30_000)

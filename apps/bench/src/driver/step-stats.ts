@@ -6,6 +6,7 @@ export interface MergedStats {
   readonly lost: number
   readonly duplicates: number
   readonly disconnected: number
+  readonly resumed: number
   readonly p50Ms: number
   readonly p99Ms: number
   readonly maxMs: number
@@ -22,6 +23,7 @@ export function mergeStats(stats: readonly StepStats[]): MergedStats {
     lost: stats.reduce((sum, s) => sum + s.lost, 0),
     duplicates: stats.reduce((sum, s) => sum + s.duplicates, 0),
     disconnected: stats.reduce((sum, s) => sum + s.disconnected, 0),
+    resumed: stats.reduce((sum, s) => sum + s.resumed, 0),
     p50Ms: empty ? 0 : ms(histogram.percentileMs(50)),
     p99Ms: empty ? 0 : ms(histogram.percentileMs(99)),
     maxMs: empty ? 0 : ms(histogram.maxUs / 1000),

@@ -16,13 +16,20 @@ export const DRAIN_MS = 2000
  * target rate was actually published. CPU of the servers, the load workers and the publisher is measured over it.
  */
 export async function measureStep(
-  target: { readonly publisher: Publishing; readonly pools: readonly WorkerPool[]; readonly serverPids: readonly number[] },
+  target: {
+    readonly publisher: Publishing
+    readonly pools: readonly WorkerPool[]
+    readonly serverPids: readonly number[]
+    /** The server's counters (slow-consumer drops), read before and after the step. */
+    readonly counters?: () => Promise<Record<string, number>>
+  },
   rate: number,
   durationMs: number,
 ): Promise<FanoutStep> {
   const serverCpu = new CpuMeter(target.serverPids)
   const clientCpu = new CpuMeter(target.pools.flatMap((pool) => pool.pids))
   const publisherCpu = new CpuMeter([process.pid])
+  const before = (await target.counters?.()) ?? {}
   const published = await target.publisher.run(rate, durationMs)
   // CPU over the publishing window (the drain after it is not part of the rate).
   const serverCpuPct = serverCpu.percent()
@@ -31,10 +38,14 @@ export async function measureStep(
   const publisherCpuPct = publisherCpu.percent()
   const collected = await Promise.all(target.pools.map((pool) => pool.collect(published.lastSeq, DRAIN_MS)))
   const stats = mergeStats(collected.flat())
+  const after = (await target.counters?.()) ?? {}
+  const slowConsumerDrops = (after.slowConsumerDrops ?? 0) - (before.slowConsumerDrops ?? 0)
   const reasons: string[] = []
   if (stats.p99Ms >= P99_LIMIT_MS) reasons.push(`p99 ${stats.p99Ms} ms`)
   if (stats.lost > 0) reasons.push(`${stats.lost} lost`)
   if (stats.disconnected > 0) reasons.push(`${stats.disconnected} disconnected`)
+  if (stats.resumed > 0) reasons.push(`${stats.resumed} resumed after a drop`)
+  if (slowConsumerDrops > 0) reasons.push(`server dropped ${slowConsumerDrops} slow consumers`)
   if (published.errors > 0) reasons.push(`${published.errors} publish errors (${published.firstError})`)
   if (published.achievedRate < rate * 0.95) reasons.push(`published only ${Math.round(published.achievedRate)}/s`)
   return {
@@ -46,6 +57,8 @@ export async function measureStep(
     maxMs: stats.maxMs,
     lost: stats.lost,
     duplicates: stats.duplicates,
+    resumed: stats.resumed,
+    slowConsumerDrops,
     serverCpuPct,
     clientCpuPct,
     publisherCpuPct,

@@ -19,12 +19,16 @@ export async function serve(server: Server, publish: LocalPublish): Promise<numb
   return port
 }
 
-type ControlMessage = { readonly type: 'mem' | 'exit' } | LocalPublishCommand
+type ControlMessage = { readonly type: 'mem' | 'exit' | 'counters' } | LocalPublishCommand
 
-export function installControl(publish: LocalPublish): void {
+/** Server-side counters a step reports (pushline: slow-consumer drops); peers have none. */
+export type Counters = () => Record<string, number>
+
+export function installControl(publish: LocalPublish, counters: Counters = () => ({})): void {
   process.on('message', (message: ControlMessage) => {
     if (message.type === 'exit') process.exit(0)
     if (message.type === 'mem') void reportMemory()
+    if (message.type === 'counters') process.send?.({ type: 'counters', counters: counters() })
     if (message.type === 'publish') void runLocalPublisher(publish, message).then((run) => process.send?.(run))
   })
   process.on('disconnect', () => process.exit(0))

@@ -94,6 +94,7 @@ const worker = await waitFor(() => childrenOf(master)[0], 10_000, 'no worker pro
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'exit') stop()
+  if (message.type === 'counters') process.send?.({ type: 'counters', counters: {} })
   if (message.type === 'mem') {
     const status = readFileSync(`/proc/${worker}/status`, 'latin1')
     const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0)

@@ -26,6 +26,16 @@ await app.register(pushline, {
   },
 })
 await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 })
-installControl((text) => app.pushline.publish('bench', JSON.parse(text)))
+installControl(
+  (text) => app.pushline.publish('bench', JSON.parse(text)),
+  () => {
+    const { transports } = app.pushline.metrics()
+    const all = Object.values(transports)
+    return {
+      slowConsumerDrops: all.reduce((sum, t) => sum + t.slowConsumerDrops, 0),
+      connections: all.reduce((sum, t) => sum + t.connections, 0),
+    }
+  },
+)
 const address = app.server.address()
 process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`)
