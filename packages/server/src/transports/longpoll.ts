@@ -1,7 +1,8 @@
-import { type EventLog, isPushlineError, longpollBatch } from '@pushline/core'
+import { isPushlineError, longpollBatch } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LiveConnection } from '../connections.js'
 import { badRequest } from '../errors.js'
+import { type SharedAnswer, SharedAnswers } from '../longpoll/shared-answers.js'
 import { parseSubscription } from '../subscription.js'
 import { closingError } from './http-stream.js'
 import type { ServerTransport, TransportContext } from './types.js'
@@ -18,11 +19,22 @@ export const longpollTransport: ServerTransport = {
   path: '/poll',
   corsMethods: ['GET'],
   register(scope, context) {
-    scope.get(this.path, { exposeHeadRoute: false }, (request, reply) => poll(context, request, reply))
+    // Polls at one position on the same channels share one read, one serialized answer and one log waiter.
+    const answers = new SharedAnswers(context.log, {
+      limit: context.options.limits.maxBatchEvents,
+      maxBytes: context.options.limits.maxBatchBytes,
+    })
+    scope.addHook('onClose', async () => answers.close())
+    scope.get(this.path, { exposeHeadRoute: false }, (request, reply) => poll(context, answers, request, reply))
   },
 }
 
-async function poll(context: TransportContext, request: FastifyRequest, reply: FastifyReply): Promise<string | FastifyReply> {
+async function poll(
+  context: TransportContext,
+  answers: SharedAnswers,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<string | Buffer | FastifyReply> {
   const { log, options, counters } = context
   const subscription = parseSubscription(request.query, options)
   const holdMs = holdOf(request.query, options.holdMs)
@@ -31,47 +43,47 @@ async function poll(context: TransportContext, request: FastifyRequest, reply: F
   reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8')
   if (subscription.cursor === undefined) return longpollBatch([], await log.head())
   if (context.connections.closing) throw closingError()
-  const read = (cursor: string) =>
-    log.read(subscription.channels, cursor, { limit: options.limits.maxBatchEvents, maxBytes: options.limits.maxBatchBytes })
+  const { channels } = subscription
 
   try {
     // Under load most polls find events waiting: they are answered without setting up a hold.
-    const first = await read(subscription.cursor)
-    const answer = answerOf(first, context, reply)
-    if (answer !== undefined) return answer
+    const first = await answers.read(channels, subscription.cursor)
+    if (first.answer) return send(first.answer, context, reply)
     // Nothing yet: a quiet channel may still advance the cursor to the head, but the answer keeps the client's.
-    return await hold(context, request, reply, subscription.channels, first.cursor, holdMs, read)
+    return await hold(context, answers, request, reply, channels, first.cursor, holdMs)
   } catch (error) {
     if (!isPushlineError(error) || error.statusCode >= 500) counters.errors++
     throw error
   }
 }
 
-type Read = (cursor: string) => ReturnType<EventLog['read']>
-
-/** The answer to a read: a batch, a 410 reset, or undefined when there is nothing to send yet. */
-function answerOf(result: Awaited<ReturnType<Read>>, context: TransportContext, reply: FastifyReply): string | undefined {
-  if (result.type === 'reset') {
+/**
+ * Sends a shared answer as it is. Answers with events may be kept by shared caches when the plugin allows it
+ * (`longpollCacheMaxAgeSec`): an answer depends on its URL alone (channels + cursor).
+ */
+function send(answer: SharedAnswer, context: TransportContext, reply: FastifyReply): Buffer {
+  if (answer.status === 410) {
     context.counters.resets++
     reply.code(410)
-    return JSON.stringify(result)
+  } else {
+    context.counters.eventsSent += answer.events
+    const maxAge = context.options.longpollCacheMaxAgeSec
+    if (maxAge > 0) reply.header('cache-control', `public, max-age=${maxAge}`)
   }
-  if (result.events.length === 0) return undefined
-  context.counters.eventsSent += result.events.length
-  return longpollBatch(result.events, result.cursor)
+  return answer.body
 }
 
 /** Holds the poll until an event comes (answered like any read) or `holdMs` passes (204). Counts as a connection. */
 async function hold(
   context: TransportContext,
+  answers: SharedAnswers,
   request: FastifyRequest,
   reply: FastifyReply,
   channels: readonly string[],
   from: string,
   holdMs: number,
-  read: Read,
-): Promise<string | FastifyReply> {
-  const { counters, log } = context
+): Promise<Buffer | FastifyReply> {
+  const { counters } = context
   const release = context.limiter.acquire(context.access.clientKey(request))
   const abort = new AbortController()
   const done = new Promise<void>((resolve) => reply.raw.once('close', resolve))
@@ -93,14 +105,13 @@ async function hold(
     // Bounded by holdMs (the abort) and by the client going away.
     while (!abort.signal.aborted) {
       try {
-        await log.wait(channels, cursor, abort.signal)
+        await answers.wait(channels, cursor, abort.signal)
       } catch (error) {
         if (abort.signal.aborted) break
         throw error
       }
-      const result = await read(cursor)
-      const answer = answerOf(result, context, reply)
-      if (answer !== undefined) return answer
+      const result = await answers.read(channels, cursor)
+      if (result.answer) return send(result.answer, context, reply)
       cursor = result.cursor
     }
     reply.code(204).send()
