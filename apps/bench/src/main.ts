@@ -4,6 +4,7 @@ import { type FanoutResult, runFanout } from './driver/fanout.js'
 import { type IdleResult, runIdle } from './driver/idle.js'
 import { PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
 import { runSingleGroup, type SingleResult, singleGroups } from './driver/single.js'
+import { printProfiles } from './driver/profile-summary.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
 import { printRedisBench, printRedisStep } from './redis/print.js'
@@ -150,6 +151,7 @@ if (values.help) {
     single.sort((a, b) => systems.indexOf(a.system) - systems.indexOf(b.system))
   }
   printTables({ fanout, idle, single })
+  if (cpuProfDir) printProfiles(cpuProfDir)
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
   console.log(JSON.stringify(resultJson({ fanout, idle, single })))
 }
