@@ -5,6 +5,7 @@ import { type IdleResult, runIdle } from './driver/idle.js'
 import { PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
 import { runSingleGroup, type SingleResult, singleGroups } from './driver/single.js'
 import { printProfiles } from './driver/profile-summary.js'
+import { type CacheResult, printCache, runLongpollCache } from './nginx/longpoll-cache.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
 import { printRedisBench, printRedisStep } from './redis/print.js'
@@ -22,7 +23,7 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
                              (takes --quick, --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
 options: --systems a,b   --n 1000,100,10000   --publisher local,http   --rates 100,200 (fixed ladder instead of the search)
-         --step-ms 10000   --max-steps K   --workers W   --only fanout,idle,single   --idle-n 5000   --single-ms 20000
+         --step-ms 10000   --max-steps K   --workers W   --only fanout,cache,idle,single   --idle-n 5000   --single-ms 20000
          --cpu-prof [dir]
 systems: ${SYSTEMS.join(', ')}`
 
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     'single-ms': { type: 'string' },
     'cpu-prof': { type: 'string' },
     publisher: { type: 'string' },
+    'cache-n': { type: 'string' },
   },
   allowPositionals: false,
 })
@@ -83,7 +85,7 @@ if (values.help) {
     if (!isSystemName(s)) console.error(`unknown system ${s} (ignored)`)
     return isSystemName(s)
   })
-  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'idle', 'single']))
+  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'cache', 'idle', 'single']))
   const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100, 10_000])
   const publishers = (list(values.publisher) ?? (quick ? ['local'] : ['local', 'http'])).filter(
     (p): p is PublisherKind => p === 'local' || p === 'http',
@@ -133,6 +135,14 @@ if (values.help) {
       }
     }
   }
+  let cache: CacheResult | undefined
+  if (areas.has('cache')) {
+    const n = Number(values['cache-n']) || (quick ? 200 : 10_000)
+    cache = await runLongpollCache(n, quick ? 20 : 50, stepMs, workers)
+    console.log(
+      `  long-poll behind an nginx cache: N=${n}, ${cache.events} events -> ${cache.originRequests} origin requests (${cache.originRequestsPerEvent} per event), ${cache.deliveriesPerSec} deliveries/s, p50 ${cache.p50Ms} p99 ${cache.p99Ms} ms, lost ${cache.lost}, origin CPU ${cache.originCpuPct}% nginx ${cache.nginxCpuPct}%${cache.error ? ` (${cache.error})` : ''}`,
+    )
+  }
   if (areas.has('idle')) {
     for (const system of systems) {
       const result = await runIdle(system, idleN, workers)
@@ -151,7 +161,8 @@ if (values.help) {
     single.sort((a, b) => systems.indexOf(a.system) - systems.indexOf(b.system))
   }
   printTables({ fanout, idle, single })
+  if (cache) printCache(cache)
   if (cpuProfDir) printProfiles(cpuProfDir)
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
-  console.log(JSON.stringify(resultJson({ fanout, idle, single })))
+  console.log(JSON.stringify(resultJson({ fanout, idle, single }, cache ? { longpollCache: cache } : {})))
 }

@@ -62,6 +62,8 @@ export interface ServerProcess {
 export interface ServerOptions {
   /** Directory for a V8 CPU profile of the server (`--cpu-prof`); none when undefined. */
   readonly cpuProfDir?: string
+  /** Extra environment of the server process (e.g. BENCH_LONGPOLL_CACHE_SEC for pushline). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 export async function startServer(system: SystemName, options: ServerOptions = {}): Promise<ServerProcess> {
@@ -71,7 +73,11 @@ export async function startServer(system: SystemName, options: ServerOptions = {
     mkdirSync(options.cpuProfDir, { recursive: true })
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${system}-${Date.now()}.cpuprofile`)
   }
-  const child = fork(join(DIST, 'servers', spec.script), [...spec.args], { execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+  const child = fork(join(DIST, 'servers', spec.script), [...spec.args], {
+    execArgv,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  })
   const { port, pids } = await new Promise<{ port: number; pids: number[] }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! })
     const timer = setTimeout(() => fail(new Error(`${system} server did not print its port`)), 15_000)

@@ -15,9 +15,19 @@ const log: EventLog = redisUrl
   ? await createRedisLog({ url: redisUrl, namespace: process.env.BENCH_REDIS_NAMESPACE ?? 'bench' })
   : new MemoryLog()
 const app = Fastify({ logger: false })
+// The long-poll cache case (nginx/longpoll-cache.ts): answers with events cacheable, and origin requests counted.
+const cacheSec = Number(process.env.BENCH_LONGPOLL_CACHE_SEC) || 0
+let requests = 0
+if (cacheSec > 0) {
+  app.addHook('onRequest', (_request, _reply, done) => {
+    requests++
+    done()
+  })
+}
 await app.register(pushline, {
   prefix: '/rt',
   log,
+  ...(cacheSec > 0 ? { longpollCacheMaxAgeSec: cacheSec } : {}),
   limits: {
     maxConnections: 1_000_000,
     maxConnectionsPerClient: 1_000_000,
@@ -34,6 +44,7 @@ installControl(
     return {
       slowConsumerDrops: all.reduce((sum, t) => sum + t.slowConsumerDrops, 0),
       connections: all.reduce((sum, t) => sum + t.connections, 0),
+      requests,
     }
   },
 )
