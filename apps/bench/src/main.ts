@@ -5,6 +5,8 @@ import { type IdleResult, runIdle } from './driver/idle.js'
 import { PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
 import { runSingleGroup, type SingleResult, singleGroups } from './driver/single.js'
 import { printProfiles } from './driver/profile-summary.js'
+import { printSettle, runSettle, type SettleResult } from './settle/settle.js'
+import { SETTLE_CASES } from './settle/nginx-cases.js'
 import { type CacheResult, printCache, runLongpollCache } from './nginx/longpoll-cache.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
@@ -23,7 +25,7 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
                              (takes --quick, --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
 options: --systems a,b   --n 1000,100,10000   --publisher local,http   --rates 100,200 (fixed ladder instead of the search)
-         --step-ms 10000   --max-steps K   --workers W   --only fanout,cache,idle,single   --idle-n 5000   --single-ms 20000
+         --step-ms 10000   --max-steps K   --workers W   --only fanout,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
          --cpu-prof [dir]
 systems: ${SYSTEMS.join(', ')}`
 
@@ -45,6 +47,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     publisher: { type: 'string' },
     'cache-n': { type: 'string' },
+    'settle-runs': { type: 'string' },
+    'settle-ms': { type: 'string' },
   },
   allowPositionals: false,
 })
@@ -85,7 +89,7 @@ if (values.help) {
     if (!isSystemName(s)) console.error(`unknown system ${s} (ignored)`)
     return isSystemName(s)
   })
-  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'cache', 'idle', 'single']))
+  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'cache', 'idle', 'single', 'settle']))
   const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100, 10_000])
   const publishers = (list(values.publisher) ?? (quick ? ['local'] : ['local', 'http'])).filter(
     (p): p is PublisherKind => p === 'local' || p === 'http',
@@ -93,7 +97,7 @@ if (values.help) {
   // One core for the server, the rest for load (at least one worker); more workers than cores only add noise.
   const workers = Number(values.workers) || Math.max(1, Math.min(4, availableParallelism() - 1))
   const stepMs = Number(values['step-ms']) || (quick ? 1_000 : 10_000)
-  const maxSteps = Number(values['max-steps']) || (quick ? 6 : 8)
+  const maxSteps = Number(values['max-steps']) || (quick ? 6 : 7)
   const idleN = Number(values['idle-n']) || 5_000
   const singleMs = Number(values['single-ms']) || 20_000
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'
@@ -135,6 +139,11 @@ if (values.help) {
       }
     }
   }
+  let settle: SettleResult[] = []
+  const settleMs = Number(values['settle-ms']) || (quick ? 3_000 : 10_000)
+  if (areas.has('settle')) {
+    settle = await runSettle(SETTLE_CASES, Number(values['settle-runs']) || (quick ? 1 : 3), settleMs)
+  }
   let cache: CacheResult | undefined
   if (areas.has('cache')) {
     const n = Number(values['cache-n']) || (quick ? 200 : 10_000)
@@ -162,7 +171,8 @@ if (values.help) {
   }
   printTables({ fanout, idle, single })
   if (cache) printCache(cache)
+  if (settle.length > 0) printSettle(settle, settleMs)
   if (cpuProfDir) printProfiles(cpuProfDir)
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
-  console.log(JSON.stringify(resultJson({ fanout, idle, single }, cache ? { longpollCache: cache } : {})))
+  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
 }

@@ -25,8 +25,7 @@ const TICK_MS = 1
 
 /**
  * The in-process publisher, the same for every system: a timer in the server process that publishes at `rate` for
- * `durationMs`, catching up on whatever fell due since its last tick (a busy server is given more per tick, never
- * fewer in all). Each payload is stamped when built, so time the server spends before sending it counts as latency.
+ * `durationMs`, catching up on what fell due since its last tick (up to 50 ms worth per tick). Each payload is stamped when built, so time the server spends before sending it counts as latency.
  * No third process competes for the CPU, and no HTTP parsing is in the way: this is the server's own fan-out cost.
  */
 export function runLocalPublisher(publish: LocalPublish, command: LocalPublishCommand): Promise<LocalPublishRun> {
@@ -44,8 +43,10 @@ export function runLocalPublisher(publish: LocalPublish, command: LocalPublishCo
   return new Promise((resolve) => {
     const tick = (): void => {
       const elapsed = performance.now() - start
-      const due = Math.min(total, Math.floor((rate * elapsed) / 1000) + 1)
-      // Bounded by `total`.
+      // At most 50 ms worth per tick: a server that cannot keep up falls behind the target (and fails the step on
+      // the published rate) instead of blocking its loop on an ever larger burst.
+      const due = Math.min(total, Math.floor((rate * elapsed) / 1000) + 1, sent + Math.max(1, Math.ceil(rate / 20)))
+      // Bounded by `total` and the per-tick cap.
       while (sent < due) {
         sent++
         try {
