@@ -113,12 +113,16 @@ if (values.help) {
   if (areas.has('fanout')) {
     // N=1,000 first: the other N start their search from its result (scaled), so each takes a few steps.
     for (const n of ns) {
+      // Off the first N the cost curve is measured with the in-process publisher only (time: see the README).
+      const httpGroup = publishers.includes('http') && (n === ns[0] || values.publisher !== undefined)
       for (const publisher of publishers) {
-        // Off N=1,000 the cost curve is measured with the in-process publisher only (time: see the README).
-        if (n !== ns[0] && publisher === 'http' && !values.publisher) continue
+        if (publisher === 'http' && !httpGroup) continue
         for (const system of systems) {
-          if (publisher === 'local' && !supportsLocalPublisher(system)) continue
-          const known = fanout.find((f) => f.system === system && f.publisher === publisher && f.best)
+          // A server that is not a Node process (Nchan) has no in-process publisher: it is published over HTTP, in
+          // the HTTP group when there is one.
+          const kind: PublisherKind = publisher === 'local' && !supportsLocalPublisher(system) ? 'http' : publisher
+          if (kind !== publisher && httpGroup) continue
+          const known = fanout.find((f) => f.system === system && f.publisher === kind && f.best)
           const guess = known?.best ? (known.best.rate * known.n) / n : (START_RATE[system] * 1000) / n
           const rates = numbers(values.rates)
           const result = await runFanout(system, {
@@ -127,13 +131,13 @@ if (values.help) {
             search: { start: guess, min: Math.max(1, 5_000 / n), max: 20_000_000 / n },
             stepMs,
             workers,
-            publisher,
+            publisher: kind,
             retry: !quick,
             maxSteps,
             ...(cpuProfDir ? { cpuProfDir } : {}),
-            onStep: (step) => printStep(system, n, publisher, step),
+            onStep: (step) => printStep(system, n, kind, step),
           })
-          if (result.error) console.log(`  ${system} N=${n} ${publisher}: ${result.error}`)
+          if (result.error) console.log(`  ${system} N=${n} ${kind}: ${result.error}`)
           fanout.push(result)
         }
       }

@@ -78,15 +78,18 @@ writeFileSync(join(dir, 'nginx.conf'), nchanConfig(port))
 const nginx: ChildProcess = spawn(NGINX_BIN, ['-p', dir, '-c', 'nginx.conf', '-e', 'stderr', '-g', 'daemon off;'], {
   stdio: ['ignore', 'ignore', 'inherit'],
 })
-const stop = (): never => {
+let stopping = false
+const stop = (): void => {
+  if (stopping) return
+  stopping = true
   nginx.kill('SIGTERM')
-  rmSync(dir, { recursive: true, force: true })
-  process.exit(0)
+  // Its directory goes once nginx is gone (it removes its pid file on the way out).
+  setTimeout(() => nginx.kill('SIGKILL'), 5_000).unref()
 }
 nginx.once('exit', (code) => {
-  console.error(`nchan: nginx exited (${code})`)
   rmSync(dir, { recursive: true, force: true })
-  process.exit(1)
+  if (!stopping) console.error(`nchan: nginx exited (${code})`)
+  process.exit(stopping ? 0 : 1)
 })
 await waitFor(() => accepts(port), 10_000, 'nginx did not listen')
 const master = nginx.pid ?? 0
