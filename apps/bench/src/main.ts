@@ -97,7 +97,7 @@ if (values.help) {
   // One core for the server, the rest for load (at least one worker); more workers than cores only add noise.
   const workers = Number(values.workers) || Math.max(1, Math.min(4, availableParallelism() - 1))
   const stepMs = Number(values['step-ms']) || (quick ? 1_000 : 10_000)
-  const maxSteps = Number(values['max-steps']) || (quick ? 6 : 7)
+  const maxSteps = Number(values['max-steps']) || 6
   const idleN = Number(values['idle-n']) || 5_000
   const singleMs = Number(values['single-ms']) || 20_000
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'
@@ -133,7 +133,8 @@ if (values.help) {
             workers,
             publisher: kind,
             retry: !quick,
-            maxSteps,
+            // The cost curve's other N start from the first N's result: a few steps find their edge.
+            maxSteps: n === ns[0] || values['max-steps'] ? maxSteps : Math.min(maxSteps, 4),
             ...(cpuProfDir ? { cpuProfDir } : {}),
             onStep: (step) => printStep(system, n, kind, step),
           })
