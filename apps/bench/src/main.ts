@@ -1,25 +1,32 @@
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type FanoutResult, runFanout } from './driver/fanout.js'
 import { type IdleResult, runIdle } from './driver/idle.js'
 import { PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
 import { runSingleGroup, type SingleResult, singleGroups } from './driver/single.js'
+import { printProfiles } from './driver/profile-summary.js'
+import { printSettle, runSettle, type SettleResult } from './settle/settle.js'
+import { SETTLE_CASES } from './settle/nginx-cases.js'
+import { type CacheResult, printCache, runLongpollCache } from './nginx/longpoll-cache.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
 import { printRedisBench, printRedisStep } from './redis/print.js'
 import { INSTANCES, runRedisBench } from './redis/redis-bench.js'
-import { isSystemName, SYSTEMS, type SystemName } from './systems.js'
+import { isSystemName, START_RATE, SYSTEMS, type SystemName, supportsLocalPublisher } from './systems.js'
+import type { PublisherKind } from './driver/publisher.js'
 
 const HELP = `pushline bench — pushline and its peers side by side (issue 7), or the log benchmark (issue 2)
 
-  pnpm bench                 full run: fan-out at N=1000 and N=100, idle cost (5,000), single subscriber
-  pnpm bench --quick         fan-out at N=1000 only, short steps (under 3 minutes)
+  pnpm bench                 full run: fan-out at N=1000 (publisher in-process and over HTTP), N=100 and N=10000
+                             (in-process), idle cost (5,000), single subscriber; 10 s steps
+  pnpm bench --quick         fan-out at N=1000 only, in-process publisher, 1 s steps
   pnpm bench --log           MemoryLog append and catch-up read against plain-array limits
   pnpm bench --redis         fan-out: 3 instances on one Redis vs 1 on the MemoryLog, same run (issue 6)
                              (takes --quick, --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
-options: --systems a,b   --n 1000,100   --rates 100,200   --step-ms 3000   --max-steps K   --workers W
-         --only fanout,idle,single   --idle-n 5000   --single-ms 20000   --cpu-prof [dir]
+options: --systems a,b   --n 1000,100,10000   --publisher local,http   --rates 100,200 (fixed ladder instead of the search)
+         --step-ms 10000   --max-steps K   --workers W   --only fanout,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
+         --cpu-prof [dir]
 systems: ${SYSTEMS.join(', ')}`
 
 const { values } = parseArgs({
@@ -38,6 +45,10 @@ const { values } = parseArgs({
     'idle-n': { type: 'string' },
     'single-ms': { type: 'string' },
     'cpu-prof': { type: 'string' },
+    publisher: { type: 'string' },
+    'cache-n': { type: 'string' },
+    'settle-runs': { type: 'string' },
+    'settle-ms': { type: 'string' },
   },
   allowPositionals: false,
 })
@@ -78,43 +89,73 @@ if (values.help) {
     if (!isSystemName(s)) console.error(`unknown system ${s} (ignored)`)
     return isSystemName(s)
   })
-  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'idle', 'single']))
-  const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100])
+  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'cache', 'idle', 'single', 'settle']))
+  const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100, 10_000])
+  const publishers = (list(values.publisher) ?? (quick ? ['local'] : ['local', 'http'])).filter(
+    (p): p is PublisherKind => p === 'local' || p === 'http',
+  )
   // One core for the server, the rest for load (at least one worker); more workers than cores only add noise.
   const workers = Number(values.workers) || Math.max(1, Math.min(4, availableParallelism() - 1))
-  const stepMs = Number(values['step-ms']) || (quick ? 1_000 : 3_000)
-  const maxSteps = Number(values['max-steps']) || undefined
+  const stepMs = Number(values['step-ms']) || (quick ? 1_000 : 10_000)
+  const maxSteps = Number(values['max-steps']) || 6
   const idleN = Number(values['idle-n']) || 5_000
   const singleMs = Number(values['single-ms']) || 20_000
-  // Rates in events/s for N=1000, so that deliveries/s = rate x N; smaller N scale the rate up to match.
-  const baseRates = numbers(values.rates) ?? (quick ? QUICK_RATES : FULL_RATES)
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'
   const started = Date.now()
   console.log(
-    `pushline bench: ${systems.length} systems, areas ${[...areas].join('+')}, N ${ns.join('/')}, ${workers} load worker(s), ${stepMs} ms steps${cpuProfDir ? `, server CPU profiles in ${cpuProfDir}` : ''}`,
+    `pushline bench: ${systems.length} systems, areas ${[...areas].join('+')}, N ${ns.join('/')}, publishers ${publishers.join('+')}, ${workers} load worker(s), ${stepMs} ms steps${cpuProfDir ? `, server CPU profiles in ${cpuProfDir}` : ''}`,
   )
+  console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the start`)
 
   const fanout: FanoutResult[] = []
   const idle: IdleResult[] = []
   const single: SingleResult[] = []
   if (areas.has('fanout')) {
+    // N=1,000 first: the other N start their search from its result (scaled), so each takes a few steps.
     for (const n of ns) {
-      const rates = values.rates ? baseRates : baseRates.map((r) => Math.round((r * 1000) / n))
-      for (const system of systems) {
-        const result = await runFanout(system, {
-          n,
-          rates,
-          stepMs,
-          workers,
-          refine: !quick,
-          ...(maxSteps ? { maxSteps } : {}),
-          ...(cpuProfDir ? { cpuProfDir } : {}),
-          onStep: (step) => printStep(system, n, step),
-        })
-        if (result.error) console.log(`  ${system} N=${n}: ${result.error}`)
-        fanout.push(result)
+      // Off the first N the cost curve is measured with the in-process publisher only (time: see the README).
+      const httpGroup = publishers.includes('http') && (n === ns[0] || values.publisher !== undefined)
+      for (const publisher of publishers) {
+        if (publisher === 'http' && !httpGroup) continue
+        for (const system of systems) {
+          // A server that is not a Node process (Nchan) has no in-process publisher: it is published over HTTP, in
+          // the HTTP group when there is one.
+          const kind: PublisherKind = publisher === 'local' && !supportsLocalPublisher(system) ? 'http' : publisher
+          if (kind !== publisher && httpGroup) continue
+          const known = fanout.find((f) => f.system === system && f.publisher === kind && f.best)
+          const guess = known?.best ? (known.best.rate * known.n) / n : (START_RATE[system] * 1000) / n
+          const rates = numbers(values.rates)
+          const result = await runFanout(system, {
+            n,
+            ...(rates ? { rates } : {}),
+            search: { start: guess, min: Math.max(1, 5_000 / n), max: 20_000_000 / n },
+            stepMs,
+            workers,
+            publisher: kind,
+            retry: !quick,
+            // The cost curve's other N start from the first N's result: a few steps find their edge.
+            maxSteps: n === ns[0] || values['max-steps'] ? maxSteps : Math.min(maxSteps, 4),
+            ...(cpuProfDir ? { cpuProfDir } : {}),
+            onStep: (step) => printStep(system, n, kind, step),
+          })
+          if (result.error) console.log(`  ${system} N=${n} ${kind}: ${result.error}`)
+          fanout.push(result)
+        }
       }
     }
+  }
+  let settle: SettleResult[] = []
+  const settleMs = Number(values['settle-ms']) || (quick ? 3_000 : 10_000)
+  if (areas.has('settle')) {
+    settle = await runSettle(SETTLE_CASES, Number(values['settle-runs']) || (quick ? 1 : 3), settleMs)
+  }
+  let cache: CacheResult | undefined
+  if (areas.has('cache')) {
+    const n = Number(values['cache-n']) || (quick ? 200 : 10_000)
+    cache = await runLongpollCache(n, quick ? 20 : 50, stepMs, workers)
+    console.log(
+      `  long-poll behind an nginx cache: N=${n}, ${cache.events} events -> ${cache.originRequests} origin requests (${cache.originRequestsPerEvent} per event), ${cache.deliveriesPerSec} deliveries/s, p50 ${cache.p50Ms} p99 ${cache.p99Ms} ms, lost ${cache.lost}, origin CPU ${cache.originCpuPct}% nginx ${cache.nginxCpuPct}%${cache.error ? ` (${cache.error})` : ''}`,
+    )
   }
   if (areas.has('idle')) {
     for (const system of systems) {
@@ -134,6 +175,9 @@ if (values.help) {
     single.sort((a, b) => systems.indexOf(a.system) - systems.indexOf(b.system))
   }
   printTables({ fanout, idle, single })
+  if (cache) printCache(cache)
+  if (settle.length > 0) printSettle(settle, settleMs)
+  if (cpuProfDir) printProfiles(cpuProfDir)
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
-  console.log(JSON.stringify(resultJson({ fanout, idle, single })))
+  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
 }

@@ -11,6 +11,9 @@ export const SYSTEMS = [
   'ws-coalesced',
   'sse-plain',
   'longpoll-plain',
+  'nchan-websocket',
+  'nchan-sse',
+  'nchan-longpoll',
 ] as const
 export type SystemName = (typeof SYSTEMS)[number]
 
@@ -34,6 +37,8 @@ const pushline: SystemSpec = {
   publishBody: (payload) => `{"channel":"bench","data":${payload}}`,
 }
 
+const NCHAN = peer('nchan.js')
+
 export const SYSTEM_SPECS: Record<SystemName, SystemSpec> = {
   'pushline-websocket': pushline,
   'pushline-sse': pushline,
@@ -46,8 +51,38 @@ export const SYSTEM_SPECS: Record<SystemName, SystemSpec> = {
   'ws-coalesced': peer('ws-coalesced.js'),
   'sse-plain': peer('sse-plain.js'),
   'longpoll-plain': peer('longpoll-plain.js'),
+  'nchan-websocket': NCHAN,
+  'nchan-sse': NCHAN,
+  'nchan-longpoll': NCHAN,
 }
 
 export function isSystemName(value: string): value is SystemName {
   return (SYSTEMS as readonly string[]).includes(value)
+}
+
+/**
+ * Where the full run's search starts, events/s at N=1,000 (deliveries/s = rate x N): about half of what each
+ * system sustained on this 2-core machine, so a search takes a few steps. Only a starting point: the search goes
+ * up or down from it.
+ */
+export const START_RATE: Record<SystemName, number> = {
+  'pushline-websocket': 1500,
+  'pushline-sse': 800,
+  'pushline-ndjson': 800,
+  'pushline-longpoll': 300,
+  'socketio-websocket': 100,
+  'socketio-polling': 50,
+  'sockjs-xhr-streaming': 100,
+  'ws-plain': 500,
+  'ws-coalesced': 1000,
+  'sse-plain': 300,
+  'longpoll-plain': 800,
+  'nchan-websocket': 100,
+  'nchan-sse': 100,
+  'nchan-longpoll': 300,
+}
+
+/** Every system has the in-process publisher but those whose server is not a Node process. */
+export function supportsLocalPublisher(system: SystemName): boolean {
+  return !system.startsWith('nchan-')
 }

@@ -16,26 +16,50 @@ function runBench(args: string[]): Promise<string> {
   })
 }
 
+interface FanoutFigure {
+  rate: number
+  deliveriesPerSec: number
+  lost: number
+  p50Ms: number
+  p99Ms: number
+  bound: string
+  cpuPerDeliveryUs: number | null
+}
+
 describe('bench harness', () => {
-  it.each(['ws-plain', 'pushline-sse'])('runs one fan-out step against %s and ends with the JSON line', async (system) => {
-    const stdout = await runBench(['--systems', system, '--n', '3', '--rates', '20', '--step-ms', '300', '--only', 'fanout'])
+  it.each([
+    ['ws-coalesced', 'local'],
+    ['pushline-sse', 'local'],
+    ['pushline-websocket', 'http'],
+    ['nchan-websocket', 'http'],
+  ])('runs one fan-out step against %s (publisher %s) and ends with the JSON line', async (system, publisher) => {
+    const stdout = await runBench(['--systems', system, '--n', '3', '--rates', '20', '--step-ms', '300', '--only', 'fanout', '--publisher', publisher])
     const lines = stdout.trim().split('\n')
-    const json = JSON.parse(lines.at(-1)!) as {
-      fanout: Record<string, { n: number; rate: number; deliveriesPerSec: number; lost: number; p50Ms: number; p99Ms: number }>
-      idleKbPerConn: object
-      single: object
-      ratios: object
-    }
+    const json = JSON.parse(lines.at(-1)!) as { fanout: Record<string, Record<string, FanoutFigure>>; idleKbPerConn: object; single: object; ratios: object }
     expect(Object.keys(json)).toEqual(['fanout', 'idleKbPerConn', 'single', 'ratios'])
-    const figure = json.fanout[system]!
-    expect(figure.n).toBe(3)
+    const figure = json.fanout[`3/${publisher}`]![system]!
     expect(figure.lost).toBe(0)
     // Whether the step counts as sustained depends on the machine's load; the figures must be there either way.
     expect(typeof figure.rate).toBe('number')
     expect(typeof figure.deliveriesPerSec).toBe('number')
+    expect(['server', 'clients', 'neither']).toContain(figure.bound)
     expect(figure.p50Ms).toBeGreaterThan(0)
     expect(figure.p99Ms).toBeGreaterThanOrEqual(figure.p50Ms)
     expect(stdout).toContain('Fan-out, N=3 subscribers')
+  })
+
+  it('measures origin requests per event of long-polls behind an nginx cache', async () => {
+    const stdout = await runBench(['--only', 'cache', '--cache-n', '20', '--step-ms', '1000'])
+    const json = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      longpollCache: { n: number; events: number; originRequests: number; originRequestsPerEvent: number; lost: number; error?: string }
+    }
+    const cache = json.longpollCache
+    expect(cache.error).toBeUndefined()
+    expect(cache.n).toBe(20)
+    expect(cache.events).toBeGreaterThan(0)
+    expect(cache.lost).toBe(0)
+    // 20 pollers at one position: without the cache the origin would see about 20 requests per event.
+    expect(cache.originRequestsPerEvent).toBeLessThan(5)
   })
 })
 

@@ -69,6 +69,14 @@ export interface PushlineOptions {
   readonly allowedOrigins?: '*' | readonly string[] | OriginCheck
   /** Longest long-poll hold (default 25,000 ms). */
   readonly holdMs?: number
+  /**
+   * Long-poll answers with events may be kept by shared caches (a CDN, nginx `proxy_cache` + `proxy_cache_lock`) for
+   * this many seconds: `Cache-Control: public, max-age=N` (0, the default: `no-store`). An answer is a function of
+   * its URL (channels + cursor) only, so a cache collapses thousands of polls at one position into one origin
+   * request. Turn it on only where every subscriber of a channel may read it: an `authorize` hook that answers
+   * differently per user makes answers personal, and a shared cache would hand them to anyone.
+   */
+  readonly longpollCacheMaxAgeSec?: number
   /** Heartbeat period of streams and WebSocket pings (default 15,000 ms). */
   readonly heartbeatMs?: number
   /** SSE `retry:` sent to EventSource (default 1,000 ms). */
@@ -135,6 +143,7 @@ const optionsSchema = z
       .union([z.literal('*'), z.array(z.string().min(1)), z.custom<OriginCheck>(isFunction, 'must be a function')])
       .optional(),
     holdMs: ms(0, 600_000).default(25_000),
+    longpollCacheMaxAgeSec: z.number().int().min(0).max(31_536_000).default(0),
     heartbeatMs: ms(10, 600_000).default(15_000),
     sseRetryMs: ms(0, 600_000).default(1000),
     transports: z

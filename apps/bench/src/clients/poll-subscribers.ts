@@ -12,6 +12,10 @@ const MAX_ERRORS = 20
 interface PollLoop {
   /** Path of the next poll. */
   next(): string
+  /** Extra request headers of the next poll (CRLF-terminated lines). */
+  headers?(): string
+  /** The response head, before its body. */
+  onHead?(status: number, head: string): void
   /** A whole response; returns false to stop. */
   onResponse(status: number, body: Buffer): boolean
 }
@@ -23,6 +27,7 @@ function pollLoop(conn: HttpConn, sub: Subscription, loop: PollLoop): Closer {
     if (closed) return
     const chunks: Buffer[] = []
     conn.request('GET', loop.next(), {
+      onHead: loop.onHead?.bind(loop),
       onBody: (buf, start, end) => chunks.push(Buffer.from(buf.subarray(start, end))),
       onEnd(status) {
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
@@ -35,7 +40,7 @@ function pollLoop(conn: HttpConn, sub: Subscription, loop: PollLoop): Closer {
       onError() {
         sub.connected = false
       },
-    })
+    }, undefined, loop.headers?.() ?? '')
   }
   poll()
   return {
@@ -88,6 +93,46 @@ export async function longpollPlain(port: number, sub: Subscription): Promise<Cl
     onResponse(status, body) {
       if (status === 200) cursor = cursorOf(body)
       return Number.isFinite(cursor)
+    },
+  })
+}
+
+/**
+ * Nchan long-poll with `nchan_longpoll_multipart_response on` (every message waiting in one answer, multipart/mixed
+ * when there are several): the position is the `Last-Modified` + `Etag` of the last message (the response's head
+ * for one message, the last part's head for several), sent back as `If-Modified-Since` + `If-None-Match`. The
+ * first poll waits for the next message (`nchan_subscriber_first_message newest`); 304/408 mean the hold expired.
+ */
+export async function nchanLongpoll(port: number, sub: Subscription): Promise<Closer> {
+  const conn = await HttpConn.open(port)
+  let since = ''
+  let etag = ''
+  let multipart = false
+  sub.connected = true
+  const field = (text: string, name: string): string => {
+    const at = text.toLowerCase().lastIndexOf(`\n${name.toLowerCase()}: `)
+    if (at < 0) return ''
+    const end = text.indexOf('\r', at)
+    return text.slice(at + name.length + 3, end < 0 ? undefined : end).trim()
+  }
+  return pollLoop(conn, sub, {
+    next: () => '/sub',
+    headers: () => (since ? `If-Modified-Since: ${since}\r\nIf-None-Match: ${etag}\r\n` : ''),
+    onHead(status, head) {
+      multipart = head.toLowerCase().includes('content-type: multipart/')
+      if (status === 200 && !multipart) {
+        since = field(head, 'Last-Modified') || since
+        etag = field(head, 'Etag') || etag
+      }
+    },
+    onResponse(status, body) {
+      if (status === 200 && multipart) {
+        // The payload is ~100 bytes: the last part's head is within the last 600 bytes (no string of the whole body).
+        const tail = body.toString('latin1', Math.max(0, body.length - 600))
+        since = field(tail, 'Last-Modified') || since
+        etag = field(tail, 'Etag') || etag
+      }
+      return status === 200 || status === 304 || status === 408
     },
   })
 }

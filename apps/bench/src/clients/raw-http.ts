@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { nextLocalAddress } from './local-address.js'
 
 /**
  * A lean HTTP/1.1 client connection for the load workers: one keep-alive socket, one request at a time, and the
@@ -46,7 +47,7 @@ export class HttpConn {
 
   static open(port: number, timeoutMs = 10_000): Promise<HttpConn> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port })
+      const socket = connect({ host: '127.0.0.1', port, localAddress: nextLocalAddress() })
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new Error('connect timed out'))

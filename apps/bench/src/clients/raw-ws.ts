@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
+import { nextLocalAddress } from './local-address.js'
 
 /**
  * A lean WebSocket client for the load workers: raw `net`, the RFC 6455 upgrade, and a frame parser that hands over
@@ -34,7 +35,7 @@ export class RawWebSocket {
 
   static connect(port: number, path: string, handlers: WsHandlers, timeoutMs = 10_000): Promise<RawWebSocket> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port })
+      const socket = connect({ host: '127.0.0.1', port, localAddress: nextLocalAddress() })
       socket.setNoDelay(true)
       let head = Buffer.alloc(0)
       const timer = setTimeout(() => fail(new Error('WebSocket handshake timed out')), timeoutMs)

@@ -12,11 +12,15 @@ export interface Closer {
   close(): void
 }
 
-const CHANNEL = 'bench'
 
 /** Plain `ws` servers add a client to their broadcast set before answering the upgrade. */
-export async function wsPlain(port: number, sub: Subscription): Promise<Closer> {
-  const ws = await RawWebSocket.connect(port, '/', {
+export const wsPlain = (port: number, sub: Subscription): Promise<Closer> => plainWebSocket(port, '/', sub)
+
+/** Nchan subscribes a WebSocket to its channel when it answers the upgrade. */
+export const nchanWebSocket = (port: number, sub: Subscription): Promise<Closer> => plainWebSocket(port, '/sub', sub)
+
+async function plainWebSocket(port: number, path: string, sub: Subscription): Promise<Closer> {
+  const ws = await RawWebSocket.connect(port, path, {
     onMessage: (buf, start, end) => sub.scan(buf, start, end),
     onClose: () => {
       sub.connected = false
@@ -26,48 +30,16 @@ export async function wsPlain(port: number, sub: Subscription): Promise<Closer> 
   return ws
 }
 
-/** pushline over WebSocket: hello on connect, then `subscribe`; delivering once `subscribed` arrives. */
-export function pushlineWebSocket(port: number, sub: Subscription): Promise<Closer> {
-  return new Promise((resolve, reject) => {
-    let state: 'hello' | 'subscribing' | 'live' = 'hello'
-    let ws: RawWebSocket | null = null
-    const timer = setTimeout(() => fail(new Error('pushline websocket: no subscribed frame')), 15_000)
-    const fail = (error: Error): void => {
-      clearTimeout(timer)
-      ws?.close()
-      reject(error)
-    }
-    RawWebSocket.connect(port, '/rt/ws', {
-      onMessage(buf, start, end, _opcode, socket) {
-        ws = socket
-        if (state === 'live') return sub.scan(buf, start, end)
-        const text = buf.toString('utf8', start, end)
-        if (text.includes('"type":"error"')) return fail(new Error(`pushline websocket: ${text}`))
-        if (state === 'hello' && text.includes('"type":"hello"')) {
-          state = 'subscribing'
-          ws?.sendText(JSON.stringify({ type: 'subscribe', channels: [CHANNEL] }))
-        } else if (state === 'subscribing' && text.includes('"type":"subscribed"')) {
-          state = 'live'
-          clearTimeout(timer)
-          sub.connected = true
-          resolve(ws!)
-        }
-      },
-      onClose() {
-        sub.connected = false
-        if (state !== 'live') fail(new Error('pushline websocket closed before subscribed'))
-      },
-    }).then((opened) => {
-      ws = opened
-    }, fail)
-  })
-}
-
 /**
- * An HTTP streaming subscription (pushline SSE / NDJSON): ready once `readyText` has been seen in the body, which
- * for pushline is the `hello` frame (sent once the subscription is live).
+ * An HTTP streaming subscription: ready once `readyText` has been seen in the body, or once the head is out.
  */
-async function streamingGet(port: number, path: string, sub: Subscription, readyText: string | null): Promise<Closer> {
+async function streamingGet(
+  port: number,
+  path: string,
+  sub: Subscription,
+  readyText: string | null,
+  headers = '',
+): Promise<Closer> {
   const conn = await HttpConn.open(port)
   return new Promise((resolve, reject) => {
     let ready = false
@@ -107,15 +79,13 @@ async function streamingGet(port: number, path: string, sub: Subscription, ready
           reject(error)
         }
       },
-    })
+    }, undefined, headers)
   })
 }
 
-export const pushlineSse = (port: number, sub: Subscription): Promise<Closer> =>
-  streamingGet(port, `/rt/sse?channel=${CHANNEL}`, sub, '"type":"hello"')
-
-export const pushlineNdjson = (port: number, sub: Subscription): Promise<Closer> =>
-  streamingGet(port, `/rt/stream?channel=${CHANNEL}`, sub, '"type":"hello"')
+/** Nchan's EventSource subscriber: subscribed once the head is out. */
+export const nchanSse = (port: number, sub: Subscription): Promise<Closer> =>
+  streamingGet(port, '/sub', sub, null, 'Accept: text/event-stream\r\n')
 
 /** The plain SSE server adds the response to its set before the head leaves. */
 export const ssePlain = (port: number, sub: Subscription): Promise<Closer> => streamingGet(port, '/sse', sub, null)

@@ -1,10 +1,10 @@
 import type { SystemName } from '../systems.js'
-import { longpollPlain, pushlineLongpoll, socketioPolling } from './poll-subscribers.js'
+import { pushlineNdjson, pushlineSse, pushlineWebSocket } from './pushline-subscribers.js'
+import { longpollPlain, nchanLongpoll, pushlineLongpoll, socketioPolling } from './poll-subscribers.js'
 import {
   type Closer,
-  pushlineNdjson,
-  pushlineSse,
-  pushlineWebSocket,
+  nchanSse,
+  nchanWebSocket,
   socketioWebSocket,
   sockjsXhrStreaming,
   ssePlain,
@@ -27,4 +27,7 @@ export const SUBSCRIBERS: Record<SystemName, Subscribe> = {
   'ws-coalesced': wsPlain,
   'sse-plain': ssePlain,
   'longpoll-plain': longpollPlain,
+  'nchan-websocket': nchanWebSocket,
+  'nchan-sse': nchanSse,
+  'nchan-longpoll': nchanLongpoll,
 }

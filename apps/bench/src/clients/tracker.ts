@@ -1,5 +1,5 @@
-import { build, type Histogram } from 'hdr-histogram-js'
 import { nowUs } from '../payload.js'
+import { LatencyHistogram } from '../stats/histogram.js'
 
 /**
  * Latency and loss accounting in a load worker. Every payload carries a marker `#<seq>@<sentUs>#` (see payload.ts)
@@ -57,16 +57,19 @@ export interface StepStats {
   readonly lost: number
   readonly duplicates: number
   readonly disconnected: number
-  /** Latency histogram, µs, hdr compressed base64. */
-  readonly histogram: string
+  /** Reconnections that resumed from a cursor since the last collect. */
+  readonly resumed: number
+  /** Latency histogram (fixed buckets, see stats/histogram.ts). */
+  readonly histogram: { readonly pairs: readonly number[]; readonly maxUs: number }
 }
 
 export class Tracker {
   readonly subs: Subscription[] = []
-  private histogram: Histogram = newHistogram()
+  private histogram = new LatencyHistogram()
   private received = 0
   private gaps = 0
   private duplicates = 0
+  resumed = 0
 
   record(sub: Subscription, seq: number, latencyUs: number): void {
     if (seq <= sub.last) {
@@ -76,7 +79,7 @@ export class Tracker {
     if (seq > sub.last + 1) this.gaps += seq - sub.last - 1
     sub.last = seq
     this.received++
-    this.histogram.recordValue(Math.max(latencyUs, 1))
+    this.histogram.record(latencyUs)
   }
 
   /** True once every connected subscription has seen `lastSeq`. */
@@ -86,7 +89,7 @@ export class Tracker {
   }
 
   /** The figures since the previous collect; subscriptions behind `lastSeq` count what they miss as lost. */
-  collect(lastSeq: number, encode: (h: Histogram) => string): StepStats {
+  collect(lastSeq: number): StepStats {
     let lost = this.gaps
     let disconnected = 0
     for (const sub of this.subs) {
@@ -102,16 +105,14 @@ export class Tracker {
       lost,
       duplicates: this.duplicates,
       disconnected,
-      histogram: encode(this.histogram),
+      resumed: this.resumed,
+      histogram: this.histogram.toJSON(),
     }
-    this.histogram = newHistogram()
+    this.histogram = new LatencyHistogram()
     this.received = 0
     this.gaps = 0
     this.duplicates = 0
+    this.resumed = 0
     return stats
   }
-}
-
-export function newHistogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 })
 }

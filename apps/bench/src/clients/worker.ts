@@ -1,4 +1,3 @@
-import { encodeIntoCompressedBase64 } from 'hdr-histogram-js'
 import { isSystemName } from '../systems.js'
 import type { Closer } from './stream-subscribers.js'
 import { SUBSCRIBERS } from './subscribers.js'
@@ -46,7 +45,7 @@ async function start(system: string, port: number, count: number): Promise<void>
 async function collect(lastSeq: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!tracker.caughtUp(lastSeq) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
-  process.send?.({ type: 'stats', ...tracker.collect(lastSeq, encodeIntoCompressedBase64) })
+  process.send?.({ type: 'stats', ...tracker.collect(lastSeq) })
 }
 
 process.on('message', (command: WorkerCommand) => {

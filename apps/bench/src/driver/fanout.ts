@@ -2,7 +2,7 @@ import type { SystemName } from '../systems.js'
 import { SYSTEM_SPECS } from '../systems.js'
 import { startServer, startWorkers } from './processes.js'
 import { peakRssBytes } from './proc-stats.js'
-import { Publisher } from './publisher.js'
+import { LocalPublisher, Publisher, type PublisherKind, type Publishing } from './publisher.js'
 import { measureStep } from './step.js'
 
 export interface FanoutStep {
@@ -15,9 +15,17 @@ export interface FanoutStep {
   readonly maxMs: number
   readonly lost: number
   readonly duplicates: number
+  /** Subscribers that were dropped and resumed from their cursor (pushline's load clients reconnect, as its client does). */
+  readonly resumed: number
+  /** Slow consumers the server dropped over the step (pushline; 0 for peers). */
+  readonly slowConsumerDrops: number
   readonly serverCpuPct: number
   readonly clientCpuPct: number
   readonly publisherCpuPct: number
+  /** Which side was at its CPU limit over the step (see step.ts). */
+  readonly bound: 'server' | 'clients' | 'neither'
+  /** The machine's 1-minute load average when the step ended. */
+  readonly loadAvg: number
   readonly ok: boolean
   /** Why the step is not sustainable. */
   readonly reason?: string
@@ -26,72 +34,86 @@ export interface FanoutStep {
 export interface FanoutResult {
   readonly system: SystemName
   readonly n: number
+  readonly publisher: PublisherKind
   readonly steps: readonly FanoutStep[]
   /** The highest sustainable step, if any. */
   readonly best: FanoutStep | null
   readonly serverPeakRssMb: number
+  /** Server RSS after GC with the N subscribers connected, before any step. */
+  readonly connectedRssMb: number
   readonly error?: string
 }
 
 export interface FanoutOptions {
   readonly n: number
-  readonly rates: readonly number[]
+  /** Explicit rates (events/s), run in order up to the first failure; otherwise `search` finds the limit. */
+  readonly rates?: readonly number[]
+  readonly search: RateSearch
   readonly stepMs: number
   readonly workers: number
-  /**
-   * Run a failed step once more before stopping (a noisy neighbour should not end a ladder), then try one rate
-   * between the last sustainable step and the failed one.
-   */
-  readonly refine: boolean
+  readonly publisher: PublisherKind
+  /** Run the first failed latency step once more (a noisy neighbour should not end a ladder). */
+  readonly retry: boolean
   readonly maxSteps?: number
   readonly cpuProfDir?: string
   readonly onStep?: (step: FanoutStep) => void
 }
 
+/** A search for the highest sustainable rate: from `start`, x2 up (or /2 down) to the edge, then one step between. */
+export interface RateSearch {
+  readonly start: number
+  readonly min: number
+  readonly max: number
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * Fan-out: N subscribers in load workers, one publisher stepping the rate up; the sustainable rate is the highest
- * step with p99 publish-to-receive latency under 100 ms, nothing lost, and the target rate actually published.
- * Steps stop at the first that is not sustainable.
+ * Fan-out: N subscribers in load workers, a publisher (in the server process, or over HTTP) stepping the rate; a
+ * step is sustainable when p99 publish-to-receive latency stays under 100 ms, nothing is lost, and the target rate
+ * was actually published. Every step is bounded in time; the ladder in steps.
  */
 export async function runFanout(system: SystemName, options: FanoutOptions): Promise<FanoutResult> {
   const server = await startServer(system, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {})
   const steps: FanoutStep[] = []
   let error: string | undefined
+  let connectedRssMb = 0
   try {
     const { pool, ready } = await startWorkers(system, server.port, options.n, options.workers)
-    const publisher = new Publisher(server.port, SYSTEM_SPECS[system])
+    const publisher: Publishing =
+      options.publisher === 'local' ? new LocalPublisher(server) : new Publisher(server.port, SYSTEM_SPECS[system])
     try {
       if (ready.failed > 0) throw new Error(`${ready.failed} of ${options.n} subscribers failed: ${ready.error}`)
-      const runStep = (rate: number, durationMs: number): Promise<FanoutStep> =>
-        measureStep({ publisher, pools: [pool], serverPids: [server.pid] }, rate, durationMs)
-      // Warm-up (not reported): JIT, lazily created buffers, the first-connection costs.
-      await runStep(options.rates[0]!, Math.min(500, options.stepMs))
-      const maxSteps = options.maxSteps ?? options.rates.length
-      for (const rate of options.rates.slice(0, maxSteps)) {
-        let step = await runStep(rate, options.stepMs)
+      connectedRssMb = mb(await server.memory())
+      const measure = (rate: number, durationMs: number): Promise<FanoutStep> =>
+        measureStep({ publisher, pools: [pool], serverPids: server.workPids, counters: () => server.counters() }, rate, durationMs)
+      const maxSteps = options.maxSteps ?? 12
+      // One retry per ladder: on a loaded machine every step may fail on latency, and the ladder must stay short.
+      let retried = false
+      const runStep = async (rate: number): Promise<FanoutStep> => {
+        let step = await measure(rate, options.stepMs)
         steps.push(step)
         options.onStep?.(step)
-        if (!step.ok && options.refine && step.lost === 0) {
+        if (!step.ok && options.retry && !retried && step.lost === 0 && steps.length < maxSteps) {
+          retried = true
           // Confirm a latency failure once (a loss is never retried away).
-          await new Promise((resolve) => setTimeout(resolve, 500))
-          step = await runStep(rate, options.stepMs)
+          await pause(500)
+          step = await measure(rate, options.stepMs)
           steps.push(step)
           options.onStep?.(step)
         }
-        if (!step.ok) break
-        await new Promise((resolve) => setTimeout(resolve, 200))
+        await pause(300)
+        return step
       }
-      const failed = steps.at(-1)
-      const passed = steps.filter((s) => s.ok).at(-1)
-      if (options.refine && failed && !failed.ok && passed) {
-        const mid = Math.round((passed.rate + failed.rate) / 2)
-        if (mid > passed.rate && mid < failed.rate) {
-          await new Promise((resolve) => setTimeout(resolve, 500))
-          const step = await runStep(mid, options.stepMs)
-          steps.push(step)
-          options.onStep?.(step)
+      const first = options.rates?.[0] ?? options.search.start
+      // Warm-up (not reported): JIT, lazily created buffers, the first-connection costs.
+      await measure(Math.max(1, Math.round(first / 4)), Math.min(1_000, options.stepMs))
+      if (options.rates) {
+        for (const rate of options.rates) {
+          if (steps.length >= maxSteps || !(await runStep(rate)).ok) break
         }
+      } else {
+        await search(options.search, runStep, () => steps.length < maxSteps)
       }
     } finally {
       await publisher.close()
@@ -100,15 +122,47 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught)
   }
-  const serverPeakRssMb = Math.round(peakRssBytes(server.pid) / 1024 / 102.4) / 10
+  const serverPeakRssMb = mb(Math.max(0, ...server.workPids.map(peakRssBytes)))
   await server.stop()
   const sustainable = steps.filter((s) => s.ok).sort((a, b) => b.rate - a.rate)
   return {
     system,
     n: options.n,
+    publisher: options.publisher,
     steps,
     best: sustainable[0] ?? null,
     serverPeakRssMb,
+    connectedRssMb,
     ...(error === undefined ? {} : { error }),
+  }
+}
+
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 102.4) / 10
+
+/**
+ * Doubles from `start` while steps pass (halves while they fail), then runs one step at the geometric middle of
+ * the last pass and the first failure: the limit to within a factor of ~1.4 in a handful of steps.
+ */
+export async function search(
+  range: RateSearch,
+  runStep: (rate: number) => Promise<FanoutStep>,
+  mayContinue: () => boolean,
+): Promise<void> {
+  let passed = 0
+  let failed = Number.POSITIVE_INFINITY
+  let rate = Math.round(Math.min(Math.max(range.start, range.min), range.max))
+  // Bounded by mayContinue (a step budget) and by the range.
+  while (mayContinue()) {
+    const ok = (await runStep(rate)).ok
+    if (ok) passed = rate
+    else failed = rate
+    const next = ok ? rate * 2 : rate / 2
+    if (failed !== Number.POSITIVE_INFINITY && passed > 0) break
+    if (next > range.max || next < range.min) return
+    rate = Math.round(next)
+  }
+  if (passed > 0 && failed !== Number.POSITIVE_INFINITY && mayContinue()) {
+    const mid = Math.round(Math.sqrt(passed * failed))
+    if (mid > passed && mid < failed) await runStep(mid)
   }
 }

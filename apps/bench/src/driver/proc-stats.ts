@@ -41,15 +41,24 @@ export function peakRssBytes(pid: number): number {
 /** CPU use of a set of processes over a window, in percent of one core. */
 export class CpuMeter {
   private readonly startCpu: number
+  private readonly startEach: number[]
   private readonly startTime = performance.now()
 
   constructor(private readonly pids: readonly number[]) {
-    this.startCpu = this.total()
+    this.startEach = pids.map(cpuSeconds)
+    this.startCpu = this.startEach.reduce((a, b) => a + b, 0)
   }
 
   percent(): number {
     const seconds = (performance.now() - this.startTime) / 1000
     return seconds > 0 ? Math.round(((this.total() - this.startCpu) / seconds) * 100) : 0
+  }
+
+  /** The busiest single process, % of one core: a process at ~100 % is the limit whatever the others do. */
+  maxPercent(): number {
+    const seconds = (performance.now() - this.startTime) / 1000
+    if (seconds <= 0) return 0
+    return Math.round(Math.max(0, ...this.pids.map((pid, i) => ((cpuSeconds(pid) - (this.startEach[i] ?? 0)) / seconds) * 100)))
   }
 
   private total(): number {

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { StepStats } from '../clients/tracker.js'
 import type { WorkerCommand } from '../clients/worker.js'
+import type { LocalPublishCommand, LocalPublishRun } from '../servers/local-publisher.js'
 import { SYSTEM_SPECS, type SystemName } from '../systems.js'
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -47,14 +48,22 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export interface ServerProcess {
   readonly port: number
   readonly pid: number
+  /** The processes that do the server's work (the script itself, or the nginx worker it started). */
+  readonly workPids: readonly number[]
   /** RSS after the server collected garbage. */
   memory(): Promise<number>
+  /** The server's own counters (pushline: slowConsumerDrops, connections); {} for peers, or when it cannot say. */
+  counters(): Promise<Record<string, number>>
+  /** Runs the server's in-process publisher (see servers/local-publisher.ts). */
+  publish(command: LocalPublishCommand): Promise<LocalPublishRun>
   stop(): Promise<void>
 }
 
 export interface ServerOptions {
   /** Directory for a V8 CPU profile of the server (`--cpu-prof`); none when undefined. */
   readonly cpuProfDir?: string
+  /** Extra environment of the server process (e.g. BENCH_LONGPOLL_CACHE_SEC for pushline). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 export async function startServer(system: SystemName, options: ServerOptions = {}): Promise<ServerProcess> {
@@ -64,8 +73,12 @@ export async function startServer(system: SystemName, options: ServerOptions = {
     mkdirSync(options.cpuProfDir, { recursive: true })
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${system}-${Date.now()}.cpuprofile`)
   }
-  const child = fork(join(DIST, 'servers', spec.script), [...spec.args], { execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
-  const port = await new Promise<number>((resolve, reject) => {
+  const child = fork(join(DIST, 'servers', spec.script), [...spec.args], {
+    execArgv,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+  })
+  const { port, pids } = await new Promise<{ port: number; pids: number[] }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! })
     const timer = setTimeout(() => fail(new Error(`${system} server did not print its port`)), 15_000)
     const fail = (error: Error): void => {
@@ -75,21 +88,33 @@ export async function startServer(system: SystemName, options: ServerOptions = {
     }
     child.once('exit', (code) => fail(new Error(`${system} server exited (${code})`)))
     lines.on('line', (line) => {
-      const parsed = /^\{"port":(\d+)\}$/.exec(line.trim())
+      const parsed = /^\{"port":(\d+)(?:,"pids":\[([\d,]*)\])?\}$/.exec(line.trim())
       if (parsed) {
         clearTimeout(timer)
         child.removeAllListeners('exit')
-        resolve(Number(parsed[1]))
+        resolve({ port: Number(parsed[1]), pids: (parsed[2] ?? '').split(',').filter(Boolean).map(Number) })
       }
     })
   })
   return {
     port,
     pid: child.pid!,
+    workPids: pids.length > 0 ? pids : [child.pid!],
     async memory() {
       const answer = nextMessage<{ rss: number }>(child, 'mem', 10_000)
       child.send({ type: 'mem' })
       return (await answer).rss
+    },
+    async counters() {
+      if (!child.connected) return {}
+      const answer = nextMessage<{ counters: Record<string, number> }>(child, 'counters', 5_000)
+      child.send({ type: 'counters' })
+      return answer.then((a) => a.counters, () => ({}))
+    },
+    async publish(command) {
+      const answer = nextMessage<LocalPublishRun>(child, 'published', command.durationMs * 2 + 30_000)
+      child.send(command)
+      return answer
     },
     stop: () => stopChild(child),
   }

@@ -1,6 +1,7 @@
 import { Client } from 'undici'
 import { payload } from '../payload.js'
 import type { SystemSpec } from '../systems.js'
+import type { ServerProcess } from './processes.js'
 
 export interface PublishRun {
   readonly sent: number
@@ -11,6 +12,34 @@ export interface PublishRun {
   readonly durationMs: number
   /** Sequence of the last event sent (sequences run on across runs). */
   readonly lastSeq: number
+}
+
+/** How a fan-out is published: a timer in the server process, or HTTP POSTs from this (another) process. */
+export type PublisherKind = 'local' | 'http'
+
+/** Either publisher, as a step drives it. */
+export interface Publishing {
+  readonly lastSeq: number
+  run(rate: number, durationMs: number): Promise<PublishRun>
+  close(): Promise<void>
+}
+
+/** The server's own timer publishes (servers/local-publisher.ts); sequences run on across runs. */
+export class LocalPublisher implements Publishing {
+  private seq = 0
+  constructor(private readonly server: { publish: ServerProcess['publish'] }) {}
+
+  get lastSeq(): number {
+    return this.seq
+  }
+
+  async run(rate: number, durationMs: number): Promise<PublishRun> {
+    const run = await this.server.publish({ type: 'publish', rate, durationMs, fromSeq: this.seq + 1 })
+    this.seq = run.lastSeq
+    return run
+  }
+
+  async close(): Promise<void> {}
 }
 
 const MAX_IN_FLIGHT = 512
@@ -32,7 +61,7 @@ const TURN_MS = 20
  * counted as latency (events are stamped when sent); a publisher held back too long shows as the achieved rate
  * falling under 95 % of the target, which fails the step.
  */
-export class Publisher {
+export class Publisher implements Publishing {
   private readonly clients: Client[]
   private seq = 0
   private turn = 0

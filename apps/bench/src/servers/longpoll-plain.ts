@@ -2,10 +2,12 @@ import { createServer, type ServerResponse } from 'node:http'
 import { readBody, serve } from './harness.js'
 
 // Peer `longpoll-plain`: a plain Node long-poll server with batching. Cursors are sequence numbers. Parked polls
-// are answered once per tick, so every event published in that tick goes out in one response, and polls that
-// wait on the same cursor share one response body.
+// are woken in one batch per tick, so every event published in that tick goes out in one response, and polls at
+// the same cursor share one serialized body (until the next publish), parked or not.
 const HOLD_MS = 25_000
 const RETAIN = 100_000
+const TRIM = 10_000
+const MAX_BATCH = 1_000
 
 const events: string[] = []
 let firstSeq = 1
@@ -13,12 +15,16 @@ let headSeq = 0
 let parked: { res: ServerResponse; after: number; timer: NodeJS.Timeout }[] = []
 let flushScheduled = false
 
-function batchAfter(after: number, cache: Map<number, Buffer>): Buffer {
-  let body = cache.get(after)
+/** Answers since the last publish, by cursor: every poll at one position shares one serialized body. */
+let answers = new Map<number, Buffer>()
+
+function batchAfter(after: number): Buffer {
+  let body = answers.get(after)
   if (body === undefined) {
     const from = Math.max(after + 1, firstSeq)
-    body = Buffer.from(`{"events":[${events.slice(from - firstSeq).join(',')}],"cursor":${headSeq}}`)
-    cache.set(after, body)
+    const batch = events.slice(from - firstSeq, from - firstSeq + MAX_BATCH)
+    body = Buffer.from(`{"events":[${batch.join(',')}],"cursor":${from - 1 + batch.length}}`)
+    answers.set(after, body)
   }
   return body
 }
@@ -30,28 +36,32 @@ function send(res: ServerResponse, body: Buffer): void {
 
 function flush(): void {
   flushScheduled = false
-  const cache = new Map<number, Buffer>()
   const waiting = parked
   parked = []
   for (const poll of waiting) {
     clearTimeout(poll.timer)
-    if (!poll.res.destroyed) send(poll.res, batchAfter(poll.after, cache))
+    if (!poll.res.destroyed) send(poll.res, batchAfter(poll.after))
+  }
+}
+
+function publish(text: string): void {
+  events.push(text)
+  headSeq++
+  if (answers.size > 0) answers = new Map()
+  // Trimmed in blocks: `shift()` per event would move the whole array every time.
+  if (events.length > RETAIN + TRIM) {
+    events.splice(0, TRIM)
+    firstSeq += TRIM
+  }
+  if (!flushScheduled && parked.length > 0) {
+    flushScheduled = true
+    setImmediate(flush)
   }
 }
 
 const server = createServer(async (req, res) => {
   if (req.method === 'POST' && req.url === '/publish') {
-    const body = await readBody(req)
-    events.push(body.toString())
-    headSeq++
-    if (events.length > RETAIN) {
-      events.shift()
-      firstSeq++
-    }
-    if (!flushScheduled && parked.length > 0) {
-      flushScheduled = true
-      setImmediate(flush)
-    }
+    publish((await readBody(req)).toString())
     res.writeHead(204).end()
     return
   }
@@ -59,7 +69,7 @@ const server = createServer(async (req, res) => {
     const raw = new URL(req.url, 'http://x').searchParams.get('cursor')
     if (raw === null) return send(res, Buffer.from(`{"events":[],"cursor":${headSeq}}`))
     const after = Number(raw)
-    if (after < headSeq) return send(res, batchAfter(after, new Map()))
+    if (after < headSeq) return send(res, batchAfter(after))
     const poll = {
       res,
       after,
@@ -74,4 +84,4 @@ const server = createServer(async (req, res) => {
   }
   res.writeHead(404).end()
 })
-await serve(server)
+await serve(server, publish)

@@ -15,9 +15,19 @@ const log: EventLog = redisUrl
   ? await createRedisLog({ url: redisUrl, namespace: process.env.BENCH_REDIS_NAMESPACE ?? 'bench' })
   : new MemoryLog()
 const app = Fastify({ logger: false })
+// The long-poll cache case (nginx/longpoll-cache.ts): answers with events cacheable, and origin requests counted.
+const cacheSec = Number(process.env.BENCH_LONGPOLL_CACHE_SEC) || 0
+let requests = 0
+if (cacheSec > 0) {
+  app.addHook('onRequest', (_request, _reply, done) => {
+    requests++
+    done()
+  })
+}
 await app.register(pushline, {
   prefix: '/rt',
   log,
+  ...(cacheSec > 0 ? { longpollCacheMaxAgeSec: cacheSec } : {}),
   limits: {
     maxConnections: 1_000_000,
     maxConnectionsPerClient: 1_000_000,
@@ -26,6 +36,17 @@ await app.register(pushline, {
   },
 })
 await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 })
-installControl()
+installControl(
+  (text) => app.pushline.publish('bench', JSON.parse(text)),
+  () => {
+    const { transports } = app.pushline.metrics()
+    const all = Object.values(transports)
+    return {
+      slowConsumerDrops: all.reduce((sum, t) => sum + t.slowConsumerDrops, 0),
+      connections: all.reduce((sum, t) => sum + t.connections, 0),
+      requests,
+    }
+  },
+)
 const address = app.server.address()
 process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`)

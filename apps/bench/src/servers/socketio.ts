@@ -7,8 +7,7 @@ const transport = process.argv[2] === 'polling' ? 'polling' : 'websocket'
 
 const server = createServer(async (req, res) => {
   if (req.method === 'POST' && req.url === '/publish') {
-    const body = await readBody(req)
-    io.emit('m', JSON.parse(body.toString()))
+    io.emit('m', JSON.parse((await readBody(req)).toString()))
     res.writeHead(204).end()
     return
   }
@@ -16,4 +15,6 @@ const server = createServer(async (req, res) => {
   if (!req.url?.startsWith('/socket.io/')) res.writeHead(404).end()
 })
 const io = new Server(server, { transports: [transport], serveClient: false })
-await serve(server)
+await serve(server, (text) => {
+  io.emit('m', JSON.parse(text))
+})

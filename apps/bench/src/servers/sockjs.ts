@@ -12,14 +12,17 @@ echo.on('connection', (conn) => {
   conn.on('close', () => connections.delete(conn))
 })
 
+function publish(message: string): void {
+  for (const conn of connections) conn.write(message)
+}
+
 const server = createServer(async (req, res) => {
   if (req.method === 'POST' && req.url === '/publish') {
-    const message = (await readBody(req)).toString()
-    for (const conn of connections) conn.write(message)
+    publish((await readBody(req)).toString())
     res.writeHead(204).end()
     return
   }
   if (!req.url?.startsWith('/sockjs/')) res.writeHead(404).end()
 })
 echo.installHandlers(server, { prefix: '/sockjs' })
-await serve(server)
+await serve(server, publish)

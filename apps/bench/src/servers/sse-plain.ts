@@ -4,11 +4,14 @@ import { readBody, serve } from './harness.js'
 // Peer `sse-plain`: a plain Node SSE server; one frame built per message, written to every response.
 const streams = new Set<ServerResponse>()
 
+function publish(body: Buffer): void {
+  const frame = Buffer.concat([Buffer.from('data: '), body, Buffer.from('\n\n')])
+  for (const stream of streams) stream.write(frame)
+}
+
 const server = createServer(async (req, res) => {
   if (req.method === 'POST' && req.url === '/publish') {
-    const body = await readBody(req)
-    const frame = Buffer.concat([Buffer.from('data: '), body, Buffer.from('\n\n')])
-    for (const stream of streams) stream.write(frame)
+    publish(await readBody(req))
     res.writeHead(204).end()
     return
   }
@@ -22,4 +25,4 @@ const server = createServer(async (req, res) => {
   }
   res.writeHead(404).end()
 })
-await serve(server)
+await serve(server, (text) => publish(Buffer.from(text)))

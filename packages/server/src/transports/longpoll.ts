@@ -1,8 +1,9 @@
-import { CURSOR_HEADER, type EventLog, isPushlineError, longpollBatch } from '@pushline/core'
+import { CURSOR_HEADER, isPushlineError, longpollBatch } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { badRequest } from '../errors.js'
 import { Connection } from '../lifecycle/connection.js'
 import { type HeldPoll, HoldRegistry } from '../lifecycle/hold-registry.js'
+import { type SharedAnswer, SharedAnswers } from '../longpoll/shared-answers.js'
 import { parseSubscription } from '../subscription.js'
 import type { ServerTransport, TransportContext } from './types.js'
 
@@ -19,13 +20,22 @@ export const longpollTransport: ServerTransport = {
   path: '/poll',
   corsMethods: ['GET'],
   register(scope, context) {
-    scope.get(this.path, { exposeHeadRoute: false }, (request, reply) => poll(context, request, reply))
+    // Polls at one position on the same channels share one read, one serialized answer and one log waiter.
+    const answers = new SharedAnswers(context.log, {
+      limit: context.options.limits.maxBatchEvents,
+      maxBytes: context.options.limits.maxBatchBytes,
+    })
+    scope.addHook('onClose', async () => answers.close())
+    scope.get(this.path, { exposeHeadRoute: false }, (request, reply) => poll(context, answers, request, reply))
   },
 }
 
-type Read = (cursor: string) => ReturnType<EventLog['read']>
-
-async function poll(context: TransportContext, request: FastifyRequest, reply: FastifyReply): Promise<string | FastifyReply> {
+async function poll(
+  context: TransportContext,
+  answers: SharedAnswers,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<string | Buffer | FastifyReply> {
   const { log, options, counters } = context
   const subscription = parseSubscription(request.query, options)
   const holdMs = holdOf(request.query, options.holdMs)
@@ -38,15 +48,12 @@ async function poll(context: TransportContext, request: FastifyRequest, reply: F
       reply.header(CURSOR_HEADER, head)
       return longpollBatch([], head)
     }
-    const read: Read = (cursor) =>
-      log.read(subscription.channels, cursor, { limit: options.limits.maxBatchEvents, maxBytes: options.limits.maxBatchBytes })
     // Under load most polls find events waiting: they are answered without setting up a hold.
-    const first = await read(subscription.cursor)
-    const answer = answerOf(first, context, reply)
-    if (answer !== undefined) return answer
+    const first = await answers.read(subscription.channels, subscription.cursor)
+    if (first.answer) return send(first.answer, context, reply)
     // Nothing yet: a quiet channel may still advance the read position to the head, but a 204 keeps the client's.
     held = true
-    return await new LongPollHold(context, key, reply, subscription.channels, subscription.cursor).run(first.cursor, holdMs, read)
+    return await new LongPollHold(context, key, reply, subscription.channels, subscription.cursor).run(first.cursor, holdMs, answers)
   } catch (error) {
     if (!isPushlineError(error) || error.statusCode >= 500) counters.errors++
     throw error
@@ -55,17 +62,22 @@ async function poll(context: TransportContext, request: FastifyRequest, reply: F
   }
 }
 
-/** The answer to a read: a batch, a 410 reset, or undefined when there is nothing to send yet. */
-function answerOf(result: Awaited<ReturnType<Read>>, context: TransportContext, reply: FastifyReply): string | undefined {
-  if (result.type === 'reset') {
+/**
+ * Sends a shared answer as it is (one serialized body for every poll at that position). Answers with events may be
+ * kept by shared caches when the plugin allows it (`longpollCacheMaxAgeSec`): an answer depends on its URL alone
+ * (channels + cursor).
+ */
+function send(answer: SharedAnswer, context: TransportContext, reply: FastifyReply): Buffer {
+  reply.header(CURSOR_HEADER, answer.cursor)
+  if (answer.status === 410) {
     context.counters.resets++
-    reply.code(410).header(CURSOR_HEADER, result.cursor)
-    return JSON.stringify(result)
+    reply.code(410)
+  } else {
+    context.counters.eventsSent += answer.events
+    const maxAge = context.options.longpollCacheMaxAgeSec
+    if (maxAge > 0) reply.header('cache-control', `public, max-age=${maxAge}`)
   }
-  if (result.events.length === 0) return undefined
-  context.counters.eventsSent += result.events.length
-  reply.header(CURSOR_HEADER, result.cursor)
-  return longpollBatch(result.events, result.cursor)
+  return answer.body
 }
 
 /** A held poll: answered like any read when an event comes, 204 when `holdMs` passes or the server shuts down. */
@@ -89,7 +101,7 @@ class LongPollHold extends Connection<TransportContext> implements HeldPoll {
     this.abort.abort()
   }
 
-  async run(from: string, holdMs: number, read: Read): Promise<FastifyReply> {
+  async run(from: string, holdMs: number, answers: SharedAnswers): Promise<FastifyReply> {
     const { context, reply, abort } = this
     const timer = setTimeout(() => abort.abort(), holdMs)
     const onGone = (): void => abort.abort()
@@ -101,15 +113,14 @@ class LongPollHold extends Connection<TransportContext> implements HeldPoll {
       // Bounded by holdMs (the abort) and by the client going away.
       while (!abort.signal.aborted) {
         try {
-          await context.log.wait(this.channels, cursor, abort.signal)
+          await answers.wait(this.channels, cursor, abort.signal)
         } catch (error) {
           if (abort.signal.aborted) break
           throw error
         }
-        const result = await read(cursor)
-        const answer = answerOf(result, context, reply)
+        const result = await answers.read(this.channels, cursor)
         // Sent here, before the hold settles: a publish that woke it answers after this.
-        if (answer !== undefined) return reply.send(answer)
+        if (result.answer) return reply.send(send(result.answer, context, reply))
         cursor = result.cursor
         HoldRegistry.round(this)
       }

@@ -1,0 +1,76 @@
+import { nowUs, payload } from '../payload.js'
+
+/** What a server does with one payload (a ~100-byte JSON text) when its own timer publishes it. */
+export type LocalPublish = (payload: string) => unknown
+
+export interface LocalPublishCommand {
+  readonly type: 'publish'
+  readonly rate: number
+  readonly durationMs: number
+  /** The sequence of the first event of this run (sequences run on across runs). */
+  readonly fromSeq: number
+}
+
+export interface LocalPublishRun {
+  readonly type: 'published'
+  readonly sent: number
+  readonly errors: number
+  readonly firstError?: string
+  readonly achievedRate: number
+  readonly durationMs: number
+  readonly lastSeq: number
+}
+
+const TICK_MS = 1
+
+/**
+ * The in-process publisher, the same for every system: a timer in the server process that publishes at `rate` for
+ * `durationMs`, catching up on what fell due since its last tick (up to 50 ms worth per tick). Each payload is stamped when built, so time the server spends before sending it counts as latency.
+ * No third process competes for the CPU, and no HTTP parsing is in the way: this is the server's own fan-out cost.
+ */
+export function runLocalPublisher(publish: LocalPublish, command: LocalPublishCommand): Promise<LocalPublishRun> {
+  const { rate, durationMs } = command
+  const total = Math.max(1, Math.round((rate * durationMs) / 1000))
+  let seq = command.fromSeq - 1
+  let sent = 0
+  let errors = 0
+  let firstError: string | undefined
+  const onError = (error: unknown): void => {
+    errors++
+    firstError ??= error instanceof Error ? error.message : String(error)
+  }
+  const start = performance.now()
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      const elapsed = performance.now() - start
+      // At most 50 ms worth per tick: a server that cannot keep up falls behind the target (and fails the step on
+      // the published rate) instead of blocking its loop on an ever larger burst.
+      const due = Math.min(total, Math.floor((rate * elapsed) / 1000) + 1, sent + Math.max(1, Math.ceil(rate / 20)))
+      // Bounded by `total` and the per-tick cap.
+      while (sent < due) {
+        sent++
+        try {
+          const result = publish(payload(++seq, nowUs()))
+          if (result instanceof Promise) result.catch(onError)
+        } catch (error) {
+          onError(error)
+        }
+      }
+      if (sent < total && elapsed < durationMs * 2 + 1000) {
+        setTimeout(tick, TICK_MS)
+        return
+      }
+      const ms = Math.max(performance.now() - start, durationMs)
+      resolve({
+        type: 'published',
+        sent,
+        errors,
+        ...(firstError === undefined ? {} : { firstError }),
+        achievedRate: (sent / ms) * 1000,
+        durationMs: ms,
+        lastSeq: seq,
+      })
+    }
+    tick()
+  })
+}
