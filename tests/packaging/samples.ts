@@ -5,7 +5,7 @@ import { repoRoot } from './fresh-app.js'
 import type { Running } from './processes.js'
 
 /** Headings of the main README whose `ts` sample is type-checked (and, for `shutdown.ts`, run). */
-export const MAIN_README_SAMPLES = ['trustProxy', 'Graceful shutdown'] as const
+export const MAIN_README_SAMPLES = ['Add the server to a fastify app', 'Use the client', 'Several instances: the Redis Streams log', 'trustProxy', 'Graceful shutdown'] as const
 
 /**
  * Writes every `ts` block of the given packages' READMEs into `<app>/src`: a block that starts with
@@ -16,7 +16,7 @@ export function writeSamples(appDir: string, packages: readonly string[]): void 
   const src = join(appDir, 'src')
   mkdirSync(src, { recursive: true })
   const seen = new Set<string>()
-  // The main README's samples of the sections these tests own; its other samples are fragments of a larger app.
+  // The main README's samples: the server and client ones, and those of the sections on running it.
   for (const heading of MAIN_README_SAMPLES) {
     const block = blockUnder(join(repoRoot, 'README.md'), heading, 'ts')
     const name = block.file ?? `readme-${heading.toLowerCase().replace(/\W+/g, '-')}.ts`
