@@ -113,28 +113,30 @@ export function serves(segment: Segment, wanted: Segment): boolean {
  * reconnect or the next poll starts), or undefined when the frame does not move it.
  */
 export function route(segment: Segment, frame: Incoming, report: Report): string | undefined {
-  const live = segment.subs.filter((sub) => !sub.stopped)
+  // stopped subscriptions are skipped in place: no array per frame, this runs for every event of the stream
+  const { subs } = segment
   switch (frame.type) {
     case 'hello':
-      for (const sub of live) {
+      for (const sub of subs) {
+        if (sub.stopped) continue
         sub.accepted = true
         if (sub.pos === undefined) sub.positioned(frame.cursor)
       }
       return frame.cursor
     case 'event':
-      for (const sub of live) {
-        if (!isAfter(sub.pos, frame.cursor)) continue
+      for (const sub of subs) {
+        if (sub.stopped || !isAfter(sub.pos, frame.cursor)) continue
         sub.pos = frame.cursor
         if (sub.has.has(frame.channel)) call(report, () => sub.handlers.onEvent({ channel: frame.channel, cursor: frame.cursor, data: frame.data }))
       }
       return frame.cursor
     case 'position':
-      for (const sub of live) if (isAfter(sub.pos, frame.cursor)) sub.pos = frame.cursor
+      for (const sub of subs) if (!sub.stopped && isAfter(sub.pos, frame.cursor)) sub.pos = frame.cursor
       return frame.cursor
     case 'reset':
       // only a subscription whose own position is gone (before the reset's cursor, or of another epoch) is told
-      for (const sub of live) {
-        if (!isNewReset(sub.pos, frame.cursor)) continue
+      for (const sub of subs) {
+        if (sub.stopped || !isNewReset(sub.pos, frame.cursor)) continue
         sub.pos = frame.cursor
         call(report, () => sub.handlers.onReset?.({ reason: frame.reason, cursor: frame.cursor }))
       }

@@ -1,8 +1,5 @@
-import type { Socket } from 'node:net'
 import { Writable } from 'node:stream'
-import { waitFor } from '@pushline/testing'
-import Fastify from 'fastify'
-import { Agent, fetch } from 'undici'
+import { startApp, waitFor } from '@pushline/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type PushlineOptions, pushline } from '../src/index.js'
 import type { TestApp } from './helpers/app.js'
@@ -36,39 +33,8 @@ async function start(options: PushlineOptions = { metrics: true }, level = 'debu
       done()
     },
   })
-  const app = Fastify({ logger: { level, stream }, forceCloseConnections: true })
-  await app.register(pushline, { prefix: '/rt', ...options })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('the app has no port')
-  const sockets = new Set<Socket>()
-  app.server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-  })
-  const agent = new Agent({ connections: 16 })
-  const origin = `http://127.0.0.1:${address.port}`
-  let closing: Promise<void> | undefined
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      await app.close()
-      await agent.destroy()
-    })()
-    return closing
-  }
-  const started: LoggedApp = {
-    app,
-    lines,
-    port: address.port,
-    origin,
-    base: `${origin}/rt`,
-    wsBase: `ws://127.0.0.1:${address.port}/rt`,
-    agent,
-    sockets,
-    fetch: (path, init) => fetch(`${origin}/rt${path}`, { dispatcher: agent, ...init }),
-    close,
-    [Symbol.asyncDispose]: close,
-  }
+  const app = await startApp({ logger: { level, stream }, register: (fastify) => fastify.register(pushline, { prefix: '/rt', ...options }) })
+  const started: LoggedApp = Object.assign(app, { lines })
   apps.push(started)
   return started
 }

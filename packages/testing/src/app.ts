@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Agent, fetch } from 'undici'
 
 export interface TestApp {
@@ -27,6 +27,8 @@ export interface StartAppOptions {
   readonly register: (app: FastifyInstance) => unknown
   /** The prefix `base`, `wsBase` and `fetch` address (default `/rt`). */
   readonly prefix?: string
+  /** fastify's logger (default: silent, or the level in PUSHLINE_TEST_LOG), e.g. a stream a test reads. */
+  readonly logger?: FastifyServerOptions['logger']
 }
 
 /**
@@ -37,7 +39,7 @@ export async function startApp(start: StartAppOptions): Promise<TestApp> {
   const prefix = start.prefix ?? '/rt'
   // forceCloseConnections: clients in tests may leave idle keep-alive sockets; the plugin's own preClose has
   // already ended every stream with its close frame by the time fastify destroys them.
-  const app = Fastify({ logger: { level: process.env.PUSHLINE_TEST_LOG ?? 'silent' }, forceCloseConnections: true })
+  const app = Fastify({ logger: start.logger ?? { level: process.env.PUSHLINE_TEST_LOG ?? 'silent' }, forceCloseConnections: true })
   await start.register(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
