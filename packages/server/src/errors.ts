@@ -76,7 +76,23 @@ export const ServerErrors = {
     http: 'answer',
     ws: 4401,
     message: 'not authenticated',
-    meaning: 'for `authorize` hooks to throw: not logged in',
+    meaning: '`authenticate` found no identity (no or a bad token, or the hook failed); hooks may throw it too',
+  }),
+  AuthExpired: kind({
+    code: 'RT_ERR_AUTH_EXPIRED',
+    status: 401,
+    http: 'answer',
+    ws: 4401,
+    message: 'the credentials have expired',
+    meaning: "the identity's `expiresAt` has passed: refused, or the connection ended then (close / error frame); get a fresh token and resume",
+  }),
+  AuthRevoked: kind({
+    code: 'RT_ERR_AUTH_REVOKED',
+    status: 401,
+    http: 'answer',
+    ws: 4401,
+    message: 'the connection was ended by the server',
+    meaning: '`app.pushline.disconnect(...)` ended the connection (close / error frame, held poll answered 401)',
   }),
   AuthForbidden: kind({
     code: 'RT_ERR_AUTH_FORBIDDEN',
@@ -84,7 +100,7 @@ export const ServerErrors = {
     http: 'answer',
     ws: 4403,
     message: 'not allowed',
-    meaning: '`authorize` denied the subscribe or publish',
+    meaning: '`authorize` denied the subscribe or publish; `error.channels` names the refused channels',
   }),
   OriginForbidden: kind({
     code: 'RT_ERR_ORIGIN_FORBIDDEN',
