@@ -34,7 +34,8 @@ export async function buildDemoApp(options: DemoAppOptions): Promise<FastifyInst
     ...(config.HEARTBEAT_MS ? { heartbeatMs: config.HEARTBEAT_MS } : {}),
     ...(config.HOLD_MS ? { holdMs: config.HOLD_MS } : {}),
     ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
-    ...(config.PUSHLINE_METRICS ? { metrics: { path: METRICS_PATH } } : {}),
+    // public: the demo guards the route itself (guardMetrics below) or warns that it is open.
+    ...(config.PUSHLINE_METRICS ? { metrics: { path: METRICS_PATH, public: true } } : {}),
     // Anyone may watch; browsers may only publish chat. The ticker and load channels are written server-side.
     authorize: async (_request, { action, channels }) =>
       action === 'subscribe' || channels.every((channel) => BROWSER_PUBLISHABLE.has(channel)),
