@@ -163,6 +163,10 @@ describe('a token in the query string', () => {
       await ws.closed
       await t.close()
       const pushlineLines = lines.filter((line) => line.includes('pushline'))
+      // The connection's debug lines name its user, and nothing else of the identity.
+      const opened = pushlineLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'pushline: connection open' && line.transport === 'ndjson')
+      expect(opened).toMatchObject({ user: 'secret', clientKey: 'user:secret' })
+      expect(JSON.stringify(opened)).not.toContain('expiresAt')
       expect(pushlineLines.length).toBeGreaterThan(0)
       expect(pushlineLines.filter((line) => line.includes(token) || line.includes(encodeURIComponent(token)))).toEqual([])
       const anywhere = lines.filter((line) => line.includes('9999999999999'))
