@@ -117,9 +117,19 @@ export class Publisher implements Publishing {
             firstError ??= error instanceof Error ? error.message : String(error)
           },
         )
-        .finally(() => pending.delete(done))
+        .finally(() => {
+          pending.delete(done)
+          // One at a time (`http1`): the next POST that is due goes as soon as this one is answered, not on the next
+          // 2 ms tick (under load a timer tick is tens of ms: the harness, not the server, would set the rate).
+          if (this.maxInFlight === 1 && active !== undefined) pump(active)
+        })
       pending.add(done)
       sent++
+    }
+    let active: Client | undefined
+    const pump = (client: Client): void => {
+      const target = Math.min(total, Math.floor((rate * (performance.now() - start)) / 1000) + 1)
+      while (sent < target && pending.size < this.maxInFlight) fire(client)
     }
     const settle = async (timeoutMs: number): Promise<void> => {
       let timer: NodeJS.Timeout | undefined
@@ -142,13 +152,13 @@ export class Publisher implements Publishing {
           current = next
           turnStart = performance.now() - start
         }
-        const client = this.clients[current]!
-        const target = Math.min(total, Math.floor((rate * (performance.now() - start)) / 1000) + 1)
-        while (sent < target && pending.size < this.maxInFlight) fire(client)
+        active = this.clients[current]!
+        pump(active)
       }
       await new Promise((resolve) => setTimeout(resolve, TICK_MS))
     }
     const sendMs = performance.now() - start
+    active = undefined
     await settle(10_000)
     return {
       sent,
