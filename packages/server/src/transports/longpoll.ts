@@ -1,10 +1,9 @@
 import { CURSOR_HEADER, isPushlineError, longpollBatch } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { badRequest } from '../errors.js'
 import { answerReply } from '../longpoll/answer-reply.js'
 import { ParkedPoll } from '../longpoll/parked-poll.js'
 import { PollGroups } from '../longpoll/poll-groups.js'
-import { parseSubscription } from '../subscription.js'
+import { PollQueries } from '../longpoll/poll-query.js'
 import type { ServerTransport, TransportContext } from './types.js'
 
 const NO_STORE = 'no-cache, no-store, no-transform'
@@ -26,20 +25,21 @@ export const longpollTransport: ServerTransport = {
       { limit: context.options.limits.maxBatchEvents, maxBytes: context.options.limits.maxBatchBytes },
       context.holds,
     )
+    const queries = new PollQueries(context.options)
     scope.addHook('onClose', async () => groups.close())
-    scope.get(this.path, { exposeHeadRoute: false }, (request, reply) => poll(context, groups, request, reply))
+    scope.get(this.path, { exposeHeadRoute: false }, (request, reply) => poll(context, groups, queries, request, reply))
   },
 }
 
 async function poll(
   context: TransportContext,
   groups: PollGroups,
+  queries: PollQueries,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<string | Buffer | FastifyReply> {
-  const { log, options, counters } = context
-  const subscription = parseSubscription(request.query, options)
-  const holdMs = holdOf(request.query, options.holdMs)
+  const { log, counters } = context
+  const { subscription, holdMs } = queries.of(request)
   const key = await context.admission.subscribe(request, subscription.channels, counters)
   let held = false
   try {
@@ -65,11 +65,4 @@ async function poll(
   } finally {
     if (!held) context.admission.release(key)
   }
-}
-
-function holdOf(query: unknown, max: number): number {
-  const value = (typeof query === 'object' && query !== null ? Reflect.get(query, 'holdMs') : undefined) as unknown
-  if (value === undefined) return max
-  if (typeof value !== 'string' || !/^[0-9]{1,9}$/.test(value)) throw badRequest('holdMs must be a whole number of milliseconds')
-  return Math.min(Number(value), max)
 }
