@@ -52,7 +52,7 @@ async function poll(
     // Under load most polls find events waiting: they are answered without setting up a hold.
     const group = groups.of(subscription.channels)
     const seen = group.generation
-    const first = await group.read(subscription.cursor)
+    const first = group.found(subscription.cursor) ?? (await group.read(subscription.cursor))
     if (first.answer) return answerReply(first.answer, context, reply)
     // Nothing yet: parked at the head the read found (a 204 still answers the client's own cursor). The group's
     // batch, the hold's timer or shutdown answers it: no promise per held poll.
