@@ -100,3 +100,34 @@ describe('PollGroup', () => {
     group.close()
   })
 })
+
+describe('PollGroup and the publishes waiting for it', () => {
+  it('releases a publish made while a batch was being read, when no poll parked since needs waking for it', async () => {
+    const log = newLog()
+    const head = await log.head()
+    // Reads take a timer turn, so a publish can land while a batch is being read.
+    const slow = Object.create(log) as MemoryLog
+    slow.read = async (...args: Parameters<MemoryLog['read']>) => {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      return log.read(...args)
+    }
+    const holds = new HoldRegistry()
+    const group = new PollGroup(slow, ['a'], LIMITS, holds)
+    const first = new Recorder(head)
+    group.park(first, group.generation)
+    await log.append('a', { n: 1 })
+    const woke = holds.settled('a')
+    // The batch starts on the next turn; publish during its read.
+    await new Promise((resolve) => setImmediate(resolve))
+    const during = await log.append('a', { n: 2 })
+    const late = holds.settled('a')
+    expect(late).toBeDefined()
+    // A poll that read past the second event parks afterwards: nothing wakes it for that event.
+    group.park(new Recorder(during.cursor), group.generation)
+    await first.answered
+    await woke
+    const released = await Promise.race([late?.then(() => 'released'), new Promise((resolve) => setTimeout(resolve, 500, 'stuck'))])
+    expect(released).toBe('released')
+    group.close()
+  })
+})

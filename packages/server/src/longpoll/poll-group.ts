@@ -60,6 +60,8 @@ export class PollGroup implements LogListener, HeldPoll {
   private parked = new Map<string, Set<Parked>>()
   private parkedCount = 0
   private scheduled = false
+  /** Batches being answered (reads in flight). */
+  private flushing = 0
   private registered = false
   private readonly unlisten: () => void
 
@@ -72,8 +74,9 @@ export class PollGroup implements LogListener, HeldPoll {
     this.unlisten = log.listen(channels, this)
   }
 
+  /** Polls parked here, plus the batches being answered (an idle sweep must not close the group meanwhile). */
   get size(): number {
-    return this.parkedCount
+    return this.parkedCount + this.flushing
   }
 
   /** The answer for polls after `cursor`: shared until the next event here (or a second). */
@@ -172,10 +175,15 @@ export class PollGroup implements LogListener, HeldPoll {
     this.parked = new Map()
     this.parkedCount = 0
     let pending = positions.size
+    this.flushing++
     const done = (): void => {
       if (--pending > 0) return
-      if (this.parkedCount === 0) this.unregister()
+      this.flushing--
       HoldRegistry.round({ barriers: due })
+      if (this.parkedCount === 0) this.unregister()
+      // Publishes made while this batch was read: unless a next batch is due (it takes them), they woke no parked
+      // poll (a poll parked since read past them), so they wait for nothing more.
+      else if (!this.scheduled) HoldRegistry.round(this)
     }
     for (const [position, polls] of positions) {
       const seen = this.generation
