@@ -24,7 +24,7 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
   pnpm bench --redis         fan-out: 3 instances on one Redis vs 1 on the MemoryLog, same run (issue 6)
                              (takes --quick, --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
-options: --systems a,b   --n 1000,100,10000   --publisher local,http   --rates 100,200 (fixed ladder instead of the search)
+options: --systems a,b   --n 1000,100,10000   --publisher local,http,http1 (http1: one POST at a time)   --rates 100,200 (fixed ladder instead of the search; --all-rates: do not stop at a failure)
          --step-ms 10000   --max-steps K   --workers W   --only fanout,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
          --cpu-prof [dir]
 systems: ${SYSTEMS.join(', ')}`
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     systems: { type: 'string' },
     n: { type: 'string' },
     rates: { type: 'string' },
+    'all-rates': { type: 'boolean', default: false },
     'step-ms': { type: 'string' },
     'max-steps': { type: 'string' },
     workers: { type: 'string' },
@@ -92,7 +93,7 @@ if (values.help) {
   const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'cache', 'idle', 'single', 'settle']))
   const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100, 10_000])
   const publishers = (list(values.publisher) ?? (quick ? ['local'] : ['local', 'http'])).filter(
-    (p): p is PublisherKind => p === 'local' || p === 'http',
+    (p): p is PublisherKind => p === 'local' || p === 'http' || p === 'http1',
   )
   // One core for the server, the rest for load (at least one worker); more workers than cores only add noise.
   const workers = Number(values.workers) || Math.max(1, Math.min(4, availableParallelism() - 1))
@@ -114,9 +115,9 @@ if (values.help) {
     // N=1,000 first: the other N start their search from its result (scaled), so each takes a few steps.
     for (const n of ns) {
       // Off the first N the cost curve is measured with the in-process publisher only (time: see the README).
-      const httpGroup = publishers.includes('http') && (n === ns[0] || values.publisher !== undefined)
+      const httpGroup = (publishers.includes('http') || publishers.includes('http1')) && (n === ns[0] || values.publisher !== undefined)
       for (const publisher of publishers) {
-        if (publisher === 'http' && !httpGroup) continue
+        if (publisher !== 'local' && !httpGroup) continue
         for (const system of systems) {
           // A server that is not a Node process (Nchan) has no in-process publisher: it is published over HTTP, in
           // the HTTP group when there is one.
@@ -127,7 +128,7 @@ if (values.help) {
           const rates = numbers(values.rates)
           const result = await runFanout(system, {
             n,
-            ...(rates ? { rates } : {}),
+            ...(rates ? { rates, allRates: values['all-rates'] } : {}),
             search: { start: guess, min: Math.max(1, 5_000 / n), max: 20_000_000 / n },
             stepMs,
             workers,

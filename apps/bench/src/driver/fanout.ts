@@ -2,7 +2,7 @@ import type { SystemName } from '../systems.js'
 import { SYSTEM_SPECS } from '../systems.js'
 import { startServer, startWorkers } from './processes.js'
 import { peakRssBytes } from './proc-stats.js'
-import { LocalPublisher, Publisher, type PublisherKind, type Publishing } from './publisher.js'
+import { inFlightOf, LocalPublisher, Publisher, type PublisherKind, type Publishing } from './publisher.js'
 import { measureStep } from './step.js'
 
 export interface FanoutStep {
@@ -48,6 +48,8 @@ export interface FanoutOptions {
   readonly n: number
   /** Explicit rates (events/s), run in order up to the first failure; otherwise `search` finds the limit. */
   readonly rates?: readonly number[]
+  /** With `rates`: run every one of them even after a failed step (CPU per delivery at fixed rates, A/B runs). */
+  readonly allRates?: boolean
   readonly search: RateSearch
   readonly stepMs: number
   readonly workers: number
@@ -81,7 +83,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
   try {
     const { pool, ready } = await startWorkers(system, server.port, options.n, options.workers)
     const publisher: Publishing =
-      options.publisher === 'local' ? new LocalPublisher(server) : new Publisher(server.port, SYSTEM_SPECS[system])
+      options.publisher === 'local' ? new LocalPublisher(server) : new Publisher(server.port, SYSTEM_SPECS[system], inFlightOf(options.publisher))
     try {
       if (ready.failed > 0) throw new Error(`${ready.failed} of ${options.n} subscribers failed: ${ready.error}`)
       connectedRssMb = mb(await server.memory())
@@ -110,7 +112,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       await measure(Math.max(1, Math.round(first / 4)), Math.min(1_000, options.stepMs))
       if (options.rates) {
         for (const rate of options.rates) {
-          if (steps.length >= maxSteps || !(await runStep(rate)).ok) break
+          if (steps.length >= maxSteps || (!(await runStep(rate)).ok && !options.allRates)) break
         }
       } else {
         await search(options.search, runStep, () => steps.length < maxSteps)

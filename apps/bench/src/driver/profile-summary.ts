@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { categorizeProfile } from './profile-categories.js'
 
 /** The parts of a V8 `.cpuprofile` the summary reads. */
 interface CpuProfile {
@@ -51,5 +52,8 @@ export function printProfiles(dir: string, prefix = ''): void {
   for (const file of files.sort()) {
     console.log(`\nCPU profile ${file} — self time, top functions`)
     for (const line of summarizeProfile(join(dir, file))) console.log(`  ${String(line.selfPct).padStart(5)} %  ${line.name}`)
+    const breakdown = categorizeProfile(join(dir, file))
+    console.log(`  by step (% of busy samples; busy ${breakdown.busyPct} % of the profile, ${breakdown.busyPerWrite} busy samples per writing sample):`)
+    for (const line of breakdown.lines) console.log(`  ${String(line.busyPct).padStart(5)} %  ${line.name}`)
   }
 }

@@ -14,8 +14,17 @@ export interface PublishRun {
   readonly lastSeq: number
 }
 
-/** How a fan-out is published: a timer in the server process, or HTTP POSTs from this (another) process. */
-export type PublisherKind = 'local' | 'http'
+const MAX_IN_FLIGHT = 512
+
+/**
+ * How a fan-out is published: a timer in the server process, or HTTP POSTs from this (another) process — pipelined
+ * in bursts (`http`: every POST due in a 2 ms tick sent at once, up to 512 in flight) or one at a time (`http1`:
+ * each POST waits for the previous answer, as a simple app publishes).
+ */
+export type PublisherKind = 'local' | 'http' | 'http1'
+
+/** Publishes in flight at most, for an HTTP publisher kind. */
+export const inFlightOf = (kind: PublisherKind): number => (kind === 'http1' ? 1 : MAX_IN_FLIGHT)
 
 /** Either publisher, as a step drives it. */
 export interface Publishing {
@@ -42,7 +51,6 @@ export class LocalPublisher implements Publishing {
   async close(): Promise<void> {}
 }
 
-const MAX_IN_FLIGHT = 512
 const TICK_MS = 2
 /** How long publishes stay on one instance before the next one's turn (10 ticks: one ordering wait per turn). */
 const TURN_MS = 20
@@ -69,6 +77,7 @@ export class Publisher implements Publishing {
   constructor(
     ports: number | readonly number[],
     private readonly spec: SystemSpec,
+    private readonly maxInFlight = MAX_IN_FLIGHT,
   ) {
     this.clients = (typeof ports === 'number' ? [ports] : ports).map((port) => new Client(`http://127.0.0.1:${port}`, { pipelining: 32, keepAliveTimeout: 120_000 }))
   }
@@ -108,9 +117,19 @@ export class Publisher implements Publishing {
             firstError ??= error instanceof Error ? error.message : String(error)
           },
         )
-        .finally(() => pending.delete(done))
+        .finally(() => {
+          pending.delete(done)
+          // One at a time (`http1`): the next POST that is due goes as soon as this one is answered, not on the next
+          // 2 ms tick (under load a timer tick is tens of ms: the harness, not the server, would set the rate).
+          if (this.maxInFlight === 1 && active !== undefined) pump(active)
+        })
       pending.add(done)
       sent++
+    }
+    let active: Client | undefined
+    const pump = (client: Client): void => {
+      const target = Math.min(total, Math.floor((rate * (performance.now() - start)) / 1000) + 1)
+      while (sent < target && pending.size < this.maxInFlight) fire(client)
     }
     const settle = async (timeoutMs: number): Promise<void> => {
       let timer: NodeJS.Timeout | undefined
@@ -133,13 +152,13 @@ export class Publisher implements Publishing {
           current = next
           turnStart = performance.now() - start
         }
-        const client = this.clients[current]!
-        const target = Math.min(total, Math.floor((rate * (performance.now() - start)) / 1000) + 1)
-        while (sent < target && pending.size < MAX_IN_FLIGHT) fire(client)
+        active = this.clients[current]!
+        pump(active)
       }
       await new Promise((resolve) => setTimeout(resolve, TICK_MS))
     }
     const sendMs = performance.now() - start
+    active = undefined
     await settle(10_000)
     return {
       sent,

@@ -163,7 +163,12 @@ export function printTables(results: BenchResults): void {
     const inGroup = results.fanout.filter((f) => groupKey(f.n, f.publisher) === key)
     const first = inGroup[0]
     if (!first) continue
-    const how = first.publisher === 'local' ? 'publisher: a timer in the server process' : 'publisher: POST over HTTP from another process'
+    const how =
+      first.publisher === 'local'
+        ? 'publisher: a timer in the server process'
+        : first.publisher === 'http'
+          ? 'publisher: POST over HTTP from another process, pipelined in bursts'
+          : 'publisher: POST over HTTP from another process, one at a time'
     lines.push('', `Fan-out, N=${num(first.n)} subscribers, ${how} — highest step with p99 < 100 ms and nothing lost`)
     lines.push(
       `${pad('system', 22)}${pad('events/s', 9, true)}${pad('deliveries/s', 13, true)}${pad('p50', 7, true)}${pad('p99', 7, true)}${pad('srv CPU%', 9, true)}${pad('µs/deliv', 9, true)}${pad('cli CPU%', 9, true)}${pad('bound', 8, true)}${pad('RSS MB', 8, true)}${pad('peak MB', 8, true)}${pad('load', 6, true)}${pad('lossless peak (p99)', 24, true)}  next step failed on`,

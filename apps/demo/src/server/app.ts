@@ -33,6 +33,7 @@ export async function buildDemoApp(options: DemoAppOptions): Promise<FastifyInst
     channels: demoChannels,
     ...(config.HEARTBEAT_MS ? { heartbeatMs: config.HEARTBEAT_MS } : {}),
     ...(config.HOLD_MS ? { holdMs: config.HOLD_MS } : {}),
+    ...(config.LONGPOLL_CACHE_SEC ? { longpollCacheMaxAgeSec: config.LONGPOLL_CACHE_SEC } : {}),
     ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
     // public: the demo guards the route itself (guardMetrics below) or warns that it is open.
     ...(config.PUSHLINE_METRICS ? { metrics: { path: METRICS_PATH, public: true } } : {}),

@@ -18,6 +18,11 @@ const envSchema = z.object({
   HEARTBEAT_MS: z.coerce.number().int().positive().optional(),
   /** Longest long-poll hold (the plugin's default when unset). */
   HOLD_MS: z.coerce.number().int().positive().optional(),
+  /**
+   * `longpollCacheMaxAgeSec` of the plugin: long-poll answers with events become cacheable by a shared cache (the
+   * e2e suite's longpoll-cache case puts nginx's proxy_cache in front). Unset or 0: not cacheable.
+   */
+  LONGPOLL_CACHE_SEC: z.coerce.number().int().min(0).optional(),
   /** Enables the /demo/ load-publisher endpoints used by the e2e suite. Off by default. */
   DEMO_CONTROL: flag,
   /**

@@ -1,0 +1,47 @@
+import type { FastifyRequest } from 'fastify'
+import { badRequest } from '../errors.js'
+import type { ResolvedOptions } from '../options.js'
+import { parseSubscription, type Subscription } from '../subscription.js'
+
+/** A poll's query, checked: what to read and how long it may be held. */
+export interface PollQuery {
+  readonly subscription: Subscription
+  readonly holdMs: number
+}
+
+/** Distinct query strings remembered before the memory is cleared (polls at one position share one). */
+const MAX_QUERIES = 1024
+
+/**
+ * Checks a poll's query once per distinct query string (issue 15): every poll at one position on the same channels
+ * sends the same URL, so the channel names, the cursor and `holdMs` are checked for the first of them and the
+ * result handed to the rest. A query that fails its checks is not remembered (it throws every time). The checks
+ * depend on the query and the plugin's options alone.
+ */
+export class PollQueries {
+  private readonly known = new Map<string, PollQuery>()
+
+  constructor(private readonly options: ResolvedOptions) {}
+
+  of(request: FastifyRequest): PollQuery {
+    const url = request.url
+    const at = url.indexOf('?')
+    const raw = at < 0 ? '' : url.slice(at + 1)
+    const known = this.known.get(raw)
+    if (known) return known
+    const query = {
+      subscription: parseSubscription(request.query, this.options),
+      holdMs: holdOf(request.query, this.options.holdMs),
+    }
+    if (this.known.size >= MAX_QUERIES) this.known.clear()
+    this.known.set(raw, query)
+    return query
+  }
+}
+
+function holdOf(query: unknown, max: number): number {
+  const value = (typeof query === 'object' && query !== null ? Reflect.get(query, 'holdMs') : undefined) as unknown
+  if (value === undefined) return max
+  if (typeof value !== 'string' || !/^[0-9]{1,9}$/.test(value)) throw badRequest('holdMs must be a whole number of milliseconds')
+  return Math.min(Number(value), max)
+}
