@@ -19,8 +19,15 @@ export class PushlineError extends Error {
     this.details = options.details
   }
 
-  /** The wire shape of protocol 1: `{"error":{"code","message"}}`. */
-  toJSON(): { error: { code: string; message: string } } {
+  /**
+   * The wire shape of protocol 1: `{"error":{"code","message"}}`, plus `channels` when the error names the channels
+   * it refused (`details.channels`, e.g. 403 RT_ERR_AUTH_FORBIDDEN of a multi-channel subscription).
+   */
+  toJSON(): { error: { code: string; message: string; channels?: string[] } } {
+    const channels = this.details?.channels
+    if (Array.isArray(channels) && channels.every((channel) => typeof channel === 'string')) {
+      return { error: { code: this.code, message: this.message, channels: [...channels] } }
+    }
     return { error: { code: this.code, message: this.message } }
   }
 }

@@ -61,6 +61,8 @@ export interface AckFrame {
 export interface WireError {
   readonly code: string
   readonly message: string
+  /** *(extension)* On a refusal of several channels (403 RT_ERR_AUTH_FORBIDDEN): the ones refused. */
+  readonly channels?: readonly string[]
 }
 export interface ErrorFrame {
   readonly type: 'error'

@@ -1,43 +1,20 @@
-import { CURSOR_HEADER, isPushlineError } from '@pushline/core'
+import { CURSOR_HEADER } from '@pushline/core'
 import type { FastifyRequest } from 'fastify'
-import { ServerErrors } from './errors.js'
-import type { AuthorizeAction, ResolvedOptions } from './options.js'
+import type { ResolvedOptions } from './options.js'
+import type { Identity, RegisteredIdentity } from './register.js'
 
-/** Who may connect and do what: client keys, the `authorize` hook and the `Origin` policy, for every endpoint. */
+/** Who a request counts as for the limits, and the `Origin` policy with its CORS headers, for every endpoint. */
 export class Access {
   constructor(private readonly options: ResolvedOptions) {}
 
-  clientKey(request: FastifyRequest): string {
-    const custom = this.options.limits.clientKey
-    return custom ? custom(request) : request.ip
-  }
-
   /**
-   * Resolves when allowed; throws 403 (false), the hook's own PushlineError, or 403 for any other throw (fail
-   * closed). Without a hook there is nothing to wait for: `undefined`, no promise.
+   * The per-client limits' key: `limits.clientKey(request, identity)` when given; else `user:<id>` for an identity
+   * with a user; else the request's address (fastify's `request.ip`, which follows `trustProxy`).
    */
-  authorize(request: FastifyRequest, channels: readonly string[], action: AuthorizeAction): Promise<void> | undefined {
-    const hook = this.options.authorize
-    return hook ? this.ask(hook, request, channels, action) : undefined
-  }
-
-  private async ask(
-    hook: NonNullable<ResolvedOptions['authorize']>,
-    request: FastifyRequest,
-    channels: readonly string[],
-    action: AuthorizeAction,
-  ): Promise<void> {
-    let allowed: boolean
-    try {
-      allowed = await hook(request, { channels, action })
-    } catch (error) {
-      if (isPushlineError(error) && error.statusCode >= 400 && error.statusCode < 500) throw error
-      request.log.error({ err: error }, 'pushline: authorize hook failed; denying')
-      throw ServerErrors.AuthForbidden.create(`not allowed to ${action}`, { cause: error })
-    }
-    if (allowed !== true) {
-      throw ServerErrors.AuthForbidden.create(`not allowed to ${action} on ${channels.join(', ')}`)
-    }
+  clientKey(request: FastifyRequest, identity: Identity | undefined): string {
+    const custom = this.options.limits.clientKey
+    if (custom) return custom(request, identity as RegisteredIdentity | undefined)
+    return identity?.user !== undefined ? `user:${identity.user}` : request.ip
   }
 
   /**
@@ -51,13 +28,19 @@ export class Access {
     return typeof allowed === 'function' ? allowed(origin) === true : allowed.includes(origin)
   }
 
-  /** CORS headers for an allowed cross-origin request (none when `allowedOrigins` is not set). */
+  /**
+   * CORS headers for an allowed cross-origin request (none when `allowedOrigins` is not set). Credentials (cookies,
+   * `Authorization`) are allowed only for an explicit list or function of origins; `'*'` answers `*` without them.
+   */
   corsHeaders(origin: string | undefined): Record<string, string> | undefined {
-    if (this.options.allowedOrigins === undefined || origin === undefined) return undefined
+    const allowed = this.options.allowedOrigins
+    if (allowed === undefined || origin === undefined) return undefined
+    const expose = `Retry-After, ${CURSOR_HEADER}`
+    if (allowed === '*') return { 'access-control-allow-origin': '*', 'access-control-expose-headers': expose }
     return {
       'access-control-allow-origin': origin,
       'access-control-allow-credentials': 'true',
-      'access-control-expose-headers': `Retry-After, ${CURSOR_HEADER}`,
+      'access-control-expose-headers': expose,
       vary: 'Origin',
     }
   }

@@ -1,25 +1,39 @@
 import type { FastifyRequest } from 'fastify'
 import type { Access } from './access.js'
+import type { Authenticator } from './auth/authenticator.js'
+import type { Authorizer } from './auth/authorizer.js'
 import type { ConnectionSet } from './connections.js'
 import { ServerErrors } from './errors.js'
 import type { ConnectionLimiter } from './limits/connection-limiter.js'
 import type { RateLimiter } from './limits/rate-limiter.js'
 import type { TransportCounters } from './metrics.js'
-import type { AuthorizeAction } from './options.js'
+import type { AuthenticateTransport, AuthorizeAction } from './options.js'
+import type { Identity } from './register.js'
+
+/** A subscription admitted: the client key holding its slot, and who it is (none without an authenticate hook). */
+export interface Admitted {
+  readonly key: string
+  readonly identity: Identity | undefined
+}
 
 /**
  * The one admission pipeline of the four transports and of publish. Every request passes the same steps, in this
  * order, and the first that refuses answers:
  * 1. origin: `allowedOrigins` (every request under the prefix, before routing): 403 RT_ERR_ORIGIN_FORBIDDEN;
  * 2. closing: the server is shutting down: 503 RT_ERR_SERVER_CLOSING;
- * 3. limits: a connection slot (streams, WebSocket upgrades, long-polls) or a publish token: 429 + Retry-After;
- * 4. authorize: the `authorize` hook, for the channels and the action: 401/403 (a WebSocket asks it for every
- *    subscribe and publish message, since that is where its channels come).
- * A slot taken in step 3 belongs to the connection from then on; it is given back if step 4 refuses.
+ * 3. authenticate: the `authenticate` hook turns the credentials into an identity: 401 RT_ERR_AUTH_*;
+ * 4. limits: a connection slot (streams, WebSockets, long-polls) or a publish token, keyed by the identity (else the
+ *    address): 429 + Retry-After;
+ * 5. authorize: the `authorize` hook, for the identity, the channels and the action: 403 (with `channels`).
+ * A WebSocket passes 2 and 4 (keyed by address) before the upgrade; 3 comes with its first message (its `auth`
+ * message, or the upgrade's own headers), which moves its slot to the identity's key, and 5 with each subscribe and
+ * publish message. A slot taken in step 4 belongs to the connection from then on; it is given back if step 5 refuses.
  */
 export class Admission {
   constructor(
     private readonly access: Access,
+    readonly authenticator: Authenticator,
+    private readonly authorizer: Authorizer,
     private readonly limiter: ConnectionLimiter,
     private readonly publishRate: RateLimiter,
     private readonly connections: ConnectionSet,
@@ -33,24 +47,41 @@ export class Admission {
     }
   }
 
-  /** Steps 2-4 for a subscription over HTTP: resolves with the client key holding the slot. */
-  async subscribe(request: FastifyRequest, channels: readonly string[], counters: TransportCounters): Promise<string> {
-    const key = this.connect(request, counters)
+  /** Steps 2-5 for a subscription over HTTP: resolves with the client key holding the slot and the identity. */
+  async subscribe(
+    request: FastifyRequest,
+    channels: readonly string[],
+    counters: TransportCounters,
+    transport: AuthenticateTransport,
+  ): Promise<Admitted> {
+    let identity: Identity | undefined
+    let key: string
     try {
-      await this.access.authorize(request, channels, 'subscribe')
+      this.open()
+      const identifying = this.authenticator.identify(request, transport)
+      identity = identifying ? await identifying : undefined
+      key = this.access.clientKey(request, identity)
+      this.limiter.take(key)
+    } catch (error) {
+      counters.refused++
+      throw error
+    }
+    try {
+      const authorizing = this.authorizer.authorize(identity, request, channels, 'subscribe')
+      if (authorizing) await authorizing
     } catch (error) {
       this.limiter.give(key)
       counters.refused++
       throw error
     }
-    return key
+    return { key, identity }
   }
 
-  /** Steps 2-3 for a WebSocket upgrade (its step 4 comes with each message): the client key holding the slot. */
+  /** Steps 2 and 4 for a WebSocket upgrade, keyed by address (see `rekey`): the client key holding the slot. */
   connect(request: FastifyRequest, counters: TransportCounters): string {
     try {
       this.open()
-      const key = this.access.clientKey(request)
+      const key = this.access.clientKey(request, undefined)
       this.limiter.take(key)
       return key
     } catch (error) {
@@ -59,28 +90,56 @@ export class Admission {
     }
   }
 
-  /** Steps 2-3 for a publish (before its body is read): a token of the client's publish rate. */
+  /**
+   * A WebSocket's identity is known: its slot moves from `from` (the address) to the identity's key. Resolves with
+   * the key now held; throws 429 (the slot given back) when the identity has no slot left.
+   */
+  rekey(from: string, request: FastifyRequest, identity: Identity | undefined): string {
+    const to = this.access.clientKey(request, identity)
+    if (to === from) return from
+    this.limiter.give(from)
+    try {
+      this.limiter.take(to)
+    } catch (error) {
+      this.limiter.take(from)
+      throw error
+    }
+    return to
+  }
+
+  /** Steps 2-4 for an HTTP publish, from its headers (before its body is read): its identity. */
+  publishingFrom(request: FastifyRequest): Promise<Identity | undefined> | undefined {
+    this.open()
+    const identifying = this.authenticator.identify(request, 'publish')
+    if (!identifying) {
+      this.publishRate.take(this.access.clientKey(request, undefined))
+      return undefined
+    }
+    return identifying.then((identity) => {
+      this.publishRate.take(this.access.clientKey(request, identity))
+      return identity
+    })
+  }
+
+  /** Steps 2 and 4 for a WebSocket publish (step 3 was its connection's): a token of the client's publish rate. */
   publishing(key: string): void {
     this.open()
     this.publishRate.take(key)
   }
 
-  /** Step 4: the `authorize` hook, when there is one (`undefined` then: nothing to wait for). */
+  /** Step 5: the `authorize` hook, when there is one (`undefined` then: nothing to wait for). */
   authorize(
-    request: FastifyRequest | undefined,
+    identity: Identity | undefined,
+    request: FastifyRequest,
     channels: readonly string[],
     action: AuthorizeAction,
   ): Promise<void> | undefined {
-    return request ? this.access.authorize(request, channels, action) : undefined
+    return this.authorizer.authorize(identity, request, channels, action)
   }
 
   /** Gives back a slot of `subscribe` / `connect`. */
   release(key: string): void {
     this.limiter.give(key)
-  }
-
-  clientKey(request: FastifyRequest): string {
-    return this.access.clientKey(request)
   }
 
   private open(): void {

@@ -1,9 +1,15 @@
+import type { Identity } from './register.js'
+
 /** What the plugin can ask of every open connection, whatever its transport. */
 export interface LiveConnection {
   /** Called every `heartbeatMs`: streams write a heartbeat frame, WebSockets also ping. */
   heartbeat(): void
   /** The server is closing: tell the client to reconnect elsewhere and end; resolves once the connection is gone. */
   shutdown(): Promise<void>
+  /** Who it is (none without an authenticate hook). */
+  readonly who?: Identity | undefined
+  /** Ends it with 401 RT_ERR_AUTH_REVOKED; false when it was already gone. */
+  revoke?(reason: string | undefined): boolean
 }
 
 /** A heartbeat round is spread over this many ticks, so N connections never all write in the same turn. */
@@ -66,6 +72,17 @@ export class ConnectionSet {
       this.round = undefined
       this.roundTick = 0
     }
+  }
+
+  /** Ends every connection whose identity `match`es (`app.pushline.disconnect`): how many it ended. */
+  revoke(match: (identity: Identity) => boolean, reason: string | undefined): number {
+    let ended = 0
+    // A copy: ending a connection takes it out of the set.
+    for (const connection of [...this.live]) {
+      const who = connection.who
+      if (who !== undefined && match(who) && connection.revoke?.(reason)) ended++
+    }
+    return ended
   }
 
   get size(): number {

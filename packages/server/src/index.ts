@@ -2,8 +2,11 @@ export { ServerErrorCode, ServerErrors, WsCloseCode } from './errors.js'
 export type { PushlineMetrics, TransportCounters } from './metrics.js'
 export type { FallbackReason } from './observability/fallbacks.js'
 export type {
+  Authenticate,
+  AuthenticateTransport,
   Authorize,
   AuthorizeAction,
+  PushlineCredentials,
   OriginCheck,
   PushlineLimits,
   PushlineMetricsOptions,
@@ -11,6 +14,6 @@ export type {
 } from './options.js'
 export { type PushlineDecorator, pushline, pushline as default } from './plugin.js'
 export type { PushlineSpan, PushlineTracer } from './observability/tracing.js'
-export type { Register, RegisteredChannels } from './register.js'
+export type { Identity, Register, RegisteredChannels, RegisteredIdentity } from './register.js'
 export { TRANSPORTS } from './transports/index.js'
 export type { ServerTransport, TransportContext } from './transports/types.js'

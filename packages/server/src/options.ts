@@ -3,17 +3,48 @@ import type { FastifyRequest } from 'fastify'
 import type { Registry } from 'prom-client'
 import { z } from 'zod'
 import type { PushlineTracer } from './observability/tracing.js'
+import type { RegisteredIdentity } from './register.js'
 
 export type AuthorizeAction = 'subscribe' | 'publish'
+
+/** Where `authenticate` is asked from: one of the four transports, or a publish over HTTP. */
+export type AuthenticateTransport = TransportName | 'publish'
+
 /**
- * Decides whether `request` may subscribe to / publish on `channels`. Return false for 403, or throw a
- * PushlineError (e.g. 401 RT_ERR_AUTH_UNAUTHENTICATED) to choose the answer. For WebSocket connections `request`
- * is the upgrade request, asked again for every subscribe and publish message.
+ * Turns a request into an identity, once per connection (a WebSocket: at its first message) and per HTTP publish.
+ * `token` is the bearer token: `Authorization: Bearer <token>`, the WebSocket `auth` message, or the query parameter
+ * of `credentials.queryParam` when configured. Return null/undefined for 401 RT_ERR_AUTH_UNAUTHENTICATED, or throw a
+ * 4xx PushlineError to choose the answer; any other throw is logged and answered 401 (fail closed). An identity
+ * whose `expiresAt` has passed is answered 401 RT_ERR_AUTH_EXPIRED.
+ */
+export type Authenticate = (
+  request: FastifyRequest,
+  credentials: { readonly token: string | undefined; readonly transport: AuthenticateTransport },
+) => RegisteredIdentity | null | undefined | Promise<RegisteredIdentity | null | undefined>
+
+/**
+ * Decides whether `identity` may subscribe to / publish on `channels` (all of them: a refusal of several is asked
+ * again per channel to name the refused ones in the 403's `channels`). `identity` is undefined only when there is
+ * no `authenticate` hook. Return false for 403, or throw a PushlineError to choose the answer. For a WebSocket,
+ * `request` is the upgrade request; the hook is asked for every subscribe and publish message.
  */
 export type Authorize = (
-  request: FastifyRequest,
-  context: { readonly channels: readonly string[]; readonly action: AuthorizeAction },
+  identity: RegisteredIdentity | undefined,
+  context: { readonly channels: readonly string[]; readonly action: AuthorizeAction; readonly request: FastifyRequest },
 ) => boolean | Promise<boolean>
+
+export interface PushlineCredentials {
+  /**
+   * `authenticate` reads cookies. A browser sends cookies with a WebSocket upgrade from any site, so this requires
+   * `allowedOrigins` to be a list or a function (not '*', not unset): else RT_ERR_CONFIG_INVALID at registration.
+   */
+  readonly cookies?: boolean
+  /**
+   * Also read the token from this query parameter, for native EventSource and WebSocket tools that cannot set
+   * headers. Default: never read from the URL (URLs end up in access logs). pushline never logs it.
+   */
+  readonly queryParam?: string
+}
 
 export type OriginCheck = (origin: string) => boolean
 
@@ -38,11 +69,21 @@ export interface PushlineLimits {
   readonly maxBatchBytes?: number
   /** Subscribe messages per WebSocket connection: burst (default 20), then 2 per second. */
   readonly subscribeBurst?: number
-  /** Who a request counts against for per-client limits (default: the request IP). */
-  readonly clientKey?: (request: FastifyRequest) => string
+  /**
+   * Who a request counts against for per-client limits. Default: `user:<identity.user>` when there is an identity
+   * with a user, else `request.ip` (which honours fastify's `trustProxy`).
+   */
+  readonly clientKey?: (request: FastifyRequest, identity: RegisteredIdentity | undefined) => string
 }
 
 export interface PushlineMetricsOptions {
+  /**
+   * Who may scrape the endpoint: false answers 401 RT_ERR_AUTH_UNAUTHENTICATED (or throw a PushlineError, e.g. 403).
+   * One of `authorize` or `public: true` is required: the endpoint sits under the public prefix.
+   */
+  readonly authorize?: (request: FastifyRequest) => boolean | Promise<boolean>
+  /** Serve it to anyone who reaches the prefix (e.g. when the proxy already restricts it). */
+  readonly public?: boolean
   /** Route of the Prometheus text endpoint under the prefix (default `/metrics`). */
   readonly path?: string
   /** prom-client registry to add the metrics to (default: a registry of the plugin's own). */
@@ -61,7 +102,9 @@ export interface PushlineOptions {
    * Default: true when `channels` is given, else false.
    */
   readonly strictChannels?: boolean
+  readonly authenticate?: Authenticate
   readonly authorize?: Authorize
+  readonly credentials?: PushlineCredentials
   /**
    * Origins allowed to connect from a browser: checked on the WebSocket upgrade and on every request carrying
    * `Origin`, and answered with CORS headers. `'*'` allows any. Default: not checked, no CORS headers.
@@ -84,8 +127,11 @@ export interface PushlineOptions {
   /** Enabled transports in order of preference (default all four). */
   readonly transports?: readonly TransportName[]
   readonly limits?: PushlineLimits
-  /** Prometheus endpoint (default off). */
-  readonly metrics?: boolean | PushlineMetricsOptions
+  /**
+   * Prometheus endpoint (default off): `{ authorize }` or `{ public: true }` (`true` alone is refused: say who may
+   * scrape). `app.pushline.prometheus()` gives the same text to serve where you choose, with or without it.
+   */
+  readonly metrics?: false | PushlineMetricsOptions
   /** How long a closing connection may take to flush its last frames before it is destroyed (default 2,000 ms). */
   readonly closeGraceMs?: number
   /**
@@ -125,7 +171,9 @@ const limitsSchema = z
     maxBatchEvents: count().default(1000),
     maxBatchBytes: count().default(1024 * 1024),
     subscribeBurst: count().default(20),
-    clientKey: z.custom<(request: FastifyRequest) => string>(isFunction, 'must be a function').optional(),
+    clientKey: z
+      .custom<(request: FastifyRequest, identity: RegisteredIdentity | undefined) => string>(isFunction, 'must be a function')
+      .optional(),
   })
   .strict()
 
@@ -138,7 +186,18 @@ const optionsSchema = z
     log: z.custom<EventLog>(isLog, 'must implement EventLog (append, head, read, wait, listen, close)').optional(),
     channels: z.record(z.string(), z.custom<z.ZodType>(isSchema, 'must be a zod schema')).optional(),
     strictChannels: z.boolean().optional(),
+    authenticate: z.custom<Authenticate>(isFunction, 'must be a function').optional(),
     authorize: z.custom<Authorize>(isFunction, 'must be a function').optional(),
+    credentials: z
+      .object({
+        cookies: z.boolean().optional(),
+        queryParam: z
+          .string()
+          .regex(/^[A-Za-z0-9._~-]{1,64}$/, 'must be a plain query parameter name')
+          .optional(),
+      })
+      .strict()
+      .optional(),
     allowedOrigins: z
       .union([z.literal('*'), z.array(z.string().min(1)), z.custom<OriginCheck>(isFunction, 'must be a function')])
       .optional(),
@@ -157,6 +216,8 @@ const optionsSchema = z
         z.boolean(),
         z
           .object({
+            authorize: z.custom<(request: FastifyRequest) => boolean | Promise<boolean>>(isFunction, 'must be a function').optional(),
+            public: z.boolean().optional(),
             path: z
               .string()
               .regex(/^\/[A-Za-z0-9._~/-]*$/)
@@ -173,6 +234,33 @@ const optionsSchema = z
       .optional(),
   })
   .strict()
+  .superRefine((options, issues) => {
+    const origins = options.allowedOrigins
+    if (options.credentials?.cookies === true && (origins === undefined || origins === '*')) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['credentials', 'cookies'],
+        message:
+          "cookie credentials need allowedOrigins as a list or a function (not '*', not unset): a browser sends cookies with a WebSocket upgrade from any site, so without an Origin allow-list any page could open a socket as your user (cross-site WebSocket hijacking)",
+      })
+    }
+    const metrics = options.metrics
+    if (metrics === true) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['metrics'],
+        message:
+          'metrics: true alone is refused: pass { authorize: (request) => boolean } or an explicit { public: true } (the endpoint sits under the public prefix)',
+      })
+    }
+    if (typeof metrics === 'object' && metrics.authorize === undefined && metrics.public !== true) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['metrics'],
+        message: 'the metrics endpoint needs { authorize: (request) => boolean } or an explicit { public: true }',
+      })
+    }
+  })
 
 export type ResolvedOptions = Omit<z.infer<typeof optionsSchema>, 'log'> & {
   readonly log: EventLog | undefined

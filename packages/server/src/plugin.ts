@@ -4,8 +4,11 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
 import { Access } from './access.js'
+import { Authenticator } from './auth/authenticator.js'
+import { Authorizer } from './auth/authorizer.js'
+import { registerMetricsRoute } from './routes/metrics.js'
 import { ConnectionSet } from './connections.js'
-import type { RegisteredChannels } from './register.js'
+import type { Identity, RegisteredChannels, RegisteredIdentity } from './register.js'
 import { installErrorHandler } from './error-handler.js'
 import { Admission } from './admission.js'
 import { ServerErrors } from './errors.js'
@@ -34,9 +37,21 @@ export interface PushlineDecorator {
    * channels declared in `Register` (see register.ts).
    */
   publish<K extends ChannelName<RegisteredChannels>>(channel: K, data: ChannelData<RegisteredChannels, K>): Promise<LogEvent>
+  /** The counters as JSON. */
   metrics(): PushlineMetrics
-  /** The prom-client registry of the metrics endpoint, when enabled. */
+  /**
+   * The Prometheus text of the metrics endpoint, to serve where the app chooses (e.g. only on an internal port),
+   * whether or not the endpoint is enabled.
+   */
+  prometheus(): Promise<string>
+  /** The prom-client registry of the metrics (made at the first `prometheus()` when the endpoint is off). */
   readonly registry: Registry | undefined
+  /**
+   * Ends every connection on THIS instance whose identity matches (`{ user }`, or a predicate): streams get a `close`
+   * frame RT_ERR_AUTH_REVOKED, WebSockets an `error` frame and close 4401, held long-polls a 401. Returns how many
+   * were ended. With several instances, call it on each (e.g. from a control channel they all subscribe to).
+   */
+  disconnect(match: { readonly user: string } | ((identity: RegisteredIdentity) => boolean), reason?: string): number
 }
 
 declare module 'fastify' {
@@ -68,7 +83,7 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
     log,
     options,
     access,
-    admission: new Admission(access, limiter, publishRate, connections),
+    admission: new Admission(access, new Authenticator(options), new Authorizer(options.authorize), limiter, publishRate, connections),
     subscribeRate: new RateLimiter(
       SUBSCRIBE_REFILL_PER_SECOND,
       limits.subscribeBurst,
@@ -83,15 +98,30 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
     session: sessionOptionsOf(options),
     closeGraceMs: options.closeGraceMs,
   }
-  const metricsOptions = typeof options.metrics === 'object' ? options.metrics : options.metrics ? {} : undefined
-  const registry = metricsOptions ? registerPrometheus(metrics, metricsOptions.registry) : undefined
+  const metricsOptions = typeof options.metrics === 'object' ? options.metrics : undefined
+  let registry = metricsOptions ? registerPrometheus(metrics, metricsOptions.registry) : undefined
+  const prometheus = (): Registry => {
+    registry ??= registerPrometheus(metrics)
+    return registry
+  }
 
   app.decorate('pushline', {
     log,
     publish: (channel: string, data: unknown) => shared.publisher.publish(channel, data),
     metrics: () => metrics.snapshot(),
-    registry,
+    prometheus: () => prometheus().metrics(),
+    get registry() {
+      return registry
+    },
+    disconnect: (match, reason) => {
+      const matches =
+        typeof match === 'function'
+          ? (identity: Identity) => match(identity as RegisteredIdentity) === true
+          : (identity: Identity) => identity.user === match.user
+      return connections.revoke(matches, reason)
+    },
   } satisfies PushlineDecorator)
+  app.decorateRequest('pushlineIdentity', undefined)
 
   if (options.allowedOrigins === undefined && options.transports.includes('websocket')) {
     app.log.warn('pushline: allowedOrigins is not set, so WebSocket upgrades from any site are accepted')
@@ -131,17 +161,12 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
       registerHttpSurface(scope, access, shared.admission, routes, options.prefix !== '')
       registerNegotiate(scope, options, TRANSPORTS, () => log.head())
       registerPublish(scope, shared)
-      if (metricsOptions && registry) {
-        scope.get(metricsOptions.path ?? '/metrics', { exposeHeadRoute: false }, async (_request, reply) => {
-          reply.type(registry.contentType)
-          return registry.metrics()
-        })
-      }
+      if (metricsOptions) registerMetricsRoute(scope, metricsOptions, prometheus)
     },
     { prefix: options.prefix },
   )
 }
 
-/** The pushline fastify plugin: `app.register(pushline, { prefix: '/rt', log, channels, authorize, limits })`. */
+/** The pushline fastify plugin: `app.register(pushline, { prefix: '/rt', log, channels, authenticate, authorize, limits })`. */
 export const pushline = fp(pushlinePlugin, { fastify: '5.x', name: '@pushline/server' })
 export default pushline

@@ -14,3 +14,21 @@ export interface Register {}
 
 /** The channel declarations given to `Register`, or `undefined` when none were. */
 export type RegisteredChannels = Register extends { channels: infer C extends ChannelSchemas } ? C : undefined
+
+/**
+ * Who a connection or publish is, as `authenticate` returns it: `user` keys the per-client limits and
+ * `disconnect({ user })`; `expiresAt` (ms since the epoch, or a Date) ends the connection then. Anything else is the
+ * app's own. Type it per app through `Register`:
+ *
+ *   declare module '@pushline/server' {
+ *     interface Register { identity: { user: string; role: 'admin' | 'member'; expiresAt: number } }
+ *   }
+ */
+export interface Identity {
+  readonly user?: string
+  readonly expiresAt?: number | Date
+  readonly [key: string]: unknown
+}
+
+/** The identity type given to `Register`, or `Identity` when none was. */
+export type RegisteredIdentity = Register extends { identity: infer I extends Identity } ? I : Identity

@@ -24,7 +24,7 @@ const body = fc.oneof(
 describe('HTTP fuzz', () => {
   let t: TestApp
   beforeAll(async () => {
-    t = await startApp({ holdMs: 30, heartbeatMs: 50, metrics: true, limits: { publishBurst: 1_000_000 } })
+    t = await startApp({ holdMs: 30, heartbeatMs: 50, metrics: { public: true }, limits: { publishBurst: 1_000_000 } })
     await t.app.pushline.publish('a', 1)
   })
   afterAll(async () => {

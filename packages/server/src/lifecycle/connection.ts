@@ -1,4 +1,7 @@
+import type { PushlineError } from '@pushline/core'
 import type { Admission } from '../admission.js'
+import { ServerErrors } from '../errors.js'
+import type { Identity } from '../register.js'
 import type { ConnectionSet, LiveConnection } from '../connections.js'
 import type { TransportCounters } from '../metrics.js'
 import type { ConnectionLog } from '../observability/connection-log.js'
@@ -27,18 +30,40 @@ export abstract class Connection<Context extends LifecycleContext = LifecycleCon
   private openedAt = 0
   /** Resolves `shutdown()`'s promise; made only when asked (a promise per idle connection is memory for nothing). */
   private onGone: (() => void) | undefined
+  /** Who it is (`authenticate`'s answer); none without the hook, or before a WebSocket's first message. */
+  protected identity: Identity | undefined
 
   constructor(
     protected readonly context: Context,
-    /** The client key of the limiter slot this connection holds. */
-    protected readonly clientKey: string,
-  ) {}
+    /** The client key of the limiter slot this connection holds (a WebSocket's moves to its identity's). */
+    protected clientKey: string,
+    identity?: Identity,
+  ) {
+    this.identity = identity
+  }
+
+  /** Who it is, for `disconnect(match)`. */
+  get who(): Identity | undefined {
+    return this.identity
+  }
+
+  /**
+   * `app.pushline.disconnect`: ends the connection with 401 RT_ERR_AUTH_REVOKED, its transport's way. False when it
+   * was not live any more.
+   */
+  revoke(reason: string | undefined): boolean {
+    if (!this.live) return false
+    return this.endForAuth(ServerErrors.AuthRevoked.create(reason))
+  }
+
+  /** Ends for an auth reason (revoked, expired): a stream's close frame, a WebSocket's error frame + 4401, a poll's 401. */
+  protected abstract endForAuth(error: PushlineError): boolean
 
   /** Counts the connection open and lets the ConnectionSet reach it. */
   protected open(): void {
     this.live = true
     this.openedAt = performance.now()
-    this.context.connectionLog?.opened(this.clientKey)
+    this.context.connectionLog?.opened(this.clientKey, this.identity?.user)
     const { counters } = this.context
     counters.connections++
     counters.connectionsTotal++
@@ -52,7 +77,7 @@ export abstract class Connection<Context extends LifecycleContext = LifecycleCon
   protected gone(reason = 'ended'): void {
     if (!this.live) return
     this.live = false
-    this.context.connectionLog?.closed(this.clientKey, this.openedAt, reason)
+    this.context.connectionLog?.closed(this.clientKey, this.openedAt, reason, this.identity?.user)
     this.context.connections.delete(this)
     this.context.counters.connections--
     this.context.admission.release(this.clientKey)

@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net'
 import type { CloseFrame, EventLog, PushlineError } from '@pushline/core'
 import type { FastifyBaseLogger } from 'fastify'
-import { type ErrorKind, ServerErrors } from '../errors.js'
+import { ExpiryTimer, expiryOf } from '../auth/expiry.js'
+import { type ErrorKind, ServerErrors, WsCloseCode } from '../errors.js'
+import type { Identity } from '../register.js'
 import type { FlushScheduler } from '../flush-scheduler.js'
 import { socketDrained } from '../socket-drained.js'
 import {
@@ -50,6 +52,9 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
   private session: { close(): void } | undefined
   /** Why the server ended it (the close frame's code), for the close log; unset: the client went away. */
   private endReason: string | undefined
+  /** When the identity expires (ms since the epoch), and its timer: only for identities with an `expiresAt`. */
+  private expiresAt: number | undefined
+  private expiry: ExpiryTimer | undefined
 
   constructor(
     context: Context,
@@ -58,14 +63,52 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
     protected readonly socket: Socket | undefined,
     protected readonly wire: StreamWire,
     protected readonly log: FastifyBaseLogger,
+    identity?: Identity,
   ) {
-    super(context, clientKey)
+    super(context, clientKey, identity)
+    this.watchExpiry()
+  }
+
+  /** The identity is known (a WebSocket's first message): its expiry is watched from now. */
+  protected identified(identity: Identity | undefined): void {
+    this.identity = identity
+    this.watchExpiry()
+  }
+
+  private watchExpiry(): void {
+    const at = expiryOf(this.identity)
+    if (at === undefined || Number.isNaN(at)) return
+    this.expiresAt = at
+    this.expiry ??= new ExpiryTimer(() => this.expired())
+    this.expiry.arm(at)
+  }
+
+  /** No more expiry checks (the connection is ending). */
+  protected stopExpiry(): void {
+    this.expiresAt = undefined
+    this.expiry?.disarm()
+  }
+
+  private expired(): void {
+    this.endForAuth(ServerErrors.AuthExpired.create('the credentials have expired: refresh the token and resume'))
   }
 
   // The sink.
   write(chunk: Buffer): void {
     if (this.ended || !this.socket || !this.writable()) return
+    // The timer may fire a little late: nothing is written past the expiry meanwhile.
+    if (this.expiresAt !== undefined && Date.now() >= this.expiresAt) {
+      this.expired()
+      return
+    }
     this.context.flusher.write(this.socket, chunk)
+  }
+
+  /** A stream's `close` frame with the code (RT_ERR_AUTH_EXPIRED / _REVOKED), then the end (a WebSocket: 4401). */
+  protected endForAuth(error: PushlineError): boolean {
+    if (this.ended) return false
+    this.end({ type: 'close', code: error.code, reason: error.message.slice(0, 200) }, WsCloseCode.Unauthenticated)
+    return true
   }
 
   /** Bytes not yet sent: queued in the flusher plus buffered in the socket. */
@@ -131,6 +174,7 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
   /** Ends on purpose: `frame`, then the transport's own ending (`closeCode` on a WebSocket), cut short after the grace. */
   protected end(frame: CloseFrame, closeCode: number): void {
     if (this.ended) return
+    this.stopExpiry()
     this.write(this.wire.close(frame))
     this.ended = true
     this.endReason = frame.code ?? 'closed'
@@ -144,6 +188,7 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
   /** The transport closed (by either side): the lifecycle lets go of everything. */
   protected closed(): void {
     this.ended = true
+    this.expiry?.disarm()
     this.unfollow()
     if (this.socket) this.context.flusher.release(this.socket)
     if (this.graceTimer) clearTimeout(this.graceTimer)

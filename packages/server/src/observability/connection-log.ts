@@ -5,7 +5,7 @@ const DEBUG_LEVELS: ReadonlySet<string> = new Set(['debug', 'trace'])
 
 /**
  * The debug lines of the connection lifecycle, one pair per connection whatever its transport: open (transport,
- * client key) and closed (the same, how long it lived and why it ended). Nothing is built unless the logger is at
+ * client key, user) and closed (the same, how long it lived and why it ended). Nothing is built unless the logger is at
  * debug level or below.
  */
 export class ConnectionLog {
@@ -14,14 +14,15 @@ export class ConnectionLog {
     private readonly logger: FastifyBaseLogger,
   ) {}
 
-  opened(clientKey: string): void {
+  /** `user`: the identity's, when there is one (nothing else of the identity is logged). */
+  opened(clientKey: string, user: string | undefined): void {
     if (!DEBUG_LEVELS.has(this.logger.level)) return
-    this.logger.debug({ transport: this.transport, clientKey }, 'pushline: connection open')
+    this.logger.debug({ transport: this.transport, clientKey, user }, 'pushline: connection open')
   }
 
-  closed(clientKey: string, openedAt: number, reason: string): void {
+  closed(clientKey: string, openedAt: number, reason: string, user: string | undefined): void {
     if (!DEBUG_LEVELS.has(this.logger.level)) return
     const durationMs = Math.round(performance.now() - openedAt)
-    this.logger.debug({ transport: this.transport, clientKey, durationMs, reason }, 'pushline: connection closed')
+    this.logger.debug({ transport: this.transport, clientKey, user, durationMs, reason }, 'pushline: connection closed')
   }
 }

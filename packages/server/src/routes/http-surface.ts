@@ -41,7 +41,7 @@ export function registerHttpSurface(
           'access-control-allow-headers':
             typeof requested === 'string' && /^[A-Za-z0-9 ,_-]{1,500}$/.test(requested)
               ? requested
-              : 'content-type, last-event-id',
+              : 'authorization, content-type, last-event-id',
           'access-control-max-age': '600',
         })
       }

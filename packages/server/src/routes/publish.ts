@@ -7,15 +7,19 @@ export function registerPublish(scope: FastifyInstance, context: Omit<TransportC
     '/publish',
     {
       bodyLimit: context.options.limits.maxPublishBytes,
-      // Admission steps 2-3 before the body is read; a callback hook: no promise per publish for a check that never waits.
+      // Admission steps 2-4 from the headers, before the body is read; a callback hook: without an authenticate hook,
+      // no promise per publish for checks that never wait.
       onRequest: (request, _reply, done) => {
+        const fail = (error: unknown): void => done(error instanceof Error ? error : new Error(String(error)))
+        let identifying: Promise<unknown> | undefined
         try {
-          context.admission.publishing(context.admission.clientKey(request))
+          identifying = context.admission.publishingFrom(request)
         } catch (error) {
-          done(error instanceof Error ? error : new Error(String(error)))
+          fail(error)
           return
         }
-        done()
+        if (identifying) identifying.then(() => done(), fail)
+        else done()
       },
       // Publish latency, received to answered (refusals included): once per publish.
       onResponse: (_request, reply, done) => {
@@ -25,7 +29,7 @@ export function registerPublish(scope: FastifyInstance, context: Omit<TransportC
     },
     async (request, reply) => {
       const publish = context.publisher.parseBody(request.body)
-      const authorizing = context.admission.authorize(request, [publish.channel], 'publish')
+      const authorizing = context.admission.authorize(request.pushlineIdentity, request, [publish.channel], 'publish')
       if (authorizing) await authorizing
       // Resolves after the long-polls it woke have answered (Publisher.append).
       const event = await context.publisher.append(publish)

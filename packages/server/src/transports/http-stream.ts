@@ -4,6 +4,7 @@ import type { CloseFrame, HelloFrame, LogEvent, Reset, TransportName } from '@pu
 import { CURSOR_HEADER, PROTOCOL_VERSION } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { StreamConnection } from '../lifecycle/stream-connection.js'
+import type { Identity } from '../register.js'
 import { parseSubscription } from '../subscription.js'
 import { chunkedFormat } from './chunked-format.js'
 import type { ServerTransport, TransportContext } from './types.js'
@@ -38,7 +39,7 @@ export function httpStreamTransport(format: HttpStreamFormat): ServerTransport {
     register(scope, context) {
       scope.get(format.path, { exposeHeadRoute: false }, async (request, reply) => {
         const subscription = parseSubscription(request.query, context.options, format.resumeFrom?.(request))
-        const key = await context.admission.subscribe(request, subscription.channels, context.counters)
+        const { key, identity } = await context.admission.subscribe(request, subscription.channels, context.counters, format.name)
         let cursor: string
         try {
           cursor = subscription.cursor ?? (await context.log.head())
@@ -46,7 +47,7 @@ export function httpStreamTransport(format: HttpStreamFormat): ServerTransport {
           context.admission.release(key)
           throw error
         }
-        new HttpStream(context, key, request, reply, framed, cursor).start(subscription.channels)
+        new HttpStream(context, key, identity, request, reply, framed, cursor).start(subscription.channels)
       })
     },
   }
@@ -75,6 +76,7 @@ class HttpStream extends StreamConnection<TransportContext> {
   constructor(
     context: TransportContext,
     key: string,
+    identity: Identity | undefined,
     request: FastifyRequest,
     reply: FastifyReply,
     formats: { readonly plain: HttpStreamFormat; readonly chunked: HttpStreamFormat },
@@ -89,7 +91,7 @@ class HttpStream extends StreamConnection<TransportContext> {
     res.writeHead(200, { ...headers, 'content-type': formats.plain.contentType, ...STREAM_HEADERS, [CURSOR_HEADER]: cursor })
     res.flushHeaders()
     const format = res.chunkedEncoding ? formats.chunked : formats.plain
-    super(context, key, socket, format, request.log)
+    super(context, key, socket, format, request.log, identity)
     this.res = res
     this.format = format
   }

@@ -1,9 +1,12 @@
-import { CURSOR_HEADER, isPushlineError, longpollBatch } from '@pushline/core'
+import { CURSOR_HEADER, isPushlineError, longpollBatch, type PushlineError } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { expiryOf } from '../auth/expiry.js'
+import { sendError } from '../error-handler.js'
 import { badRequest } from '../errors.js'
 import { Connection } from '../lifecycle/connection.js'
 import { type HeldPoll, HoldRegistry } from '../lifecycle/hold-registry.js'
 import { type SharedAnswer, SharedAnswers } from '../longpoll/shared-answers.js'
+import type { Identity } from '../register.js'
 import { parseSubscription } from '../subscription.js'
 import type { ServerTransport, TransportContext } from './types.js'
 
@@ -38,8 +41,11 @@ async function poll(
 ): Promise<string | Buffer | FastifyReply> {
   const { log, options, counters } = context
   const subscription = parseSubscription(request.query, options)
-  const holdMs = holdOf(request.query, options.holdMs)
-  const key = await context.admission.subscribe(request, subscription.channels, counters)
+  const requestedHoldMs = holdOf(request.query, options.holdMs)
+  const { key, identity } = await context.admission.subscribe(request, subscription.channels, counters, 'longpoll')
+  // A hold ends by the identity's expiry at the latest (answered 204; the next poll is refused RT_ERR_AUTH_EXPIRED).
+  const expiresAt = expiryOf(identity)
+  const holdMs = expiresAt === undefined ? requestedHoldMs : Math.max(0, Math.min(requestedHoldMs, expiresAt - Date.now()))
   let held = false
   try {
     reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8')
@@ -53,7 +59,11 @@ async function poll(
     if (first.answer) return send(first.answer, context, reply)
     // Nothing yet: a quiet channel may still advance the read position to the head, but a 204 keeps the client's.
     held = true
-    return await new LongPollHold(context, key, reply, subscription.channels, subscription.cursor).run(first.cursor, holdMs, answers)
+    return await new LongPollHold(context, key, identity, reply, subscription.channels, subscription.cursor).run(
+      first.cursor,
+      holdMs,
+      answers,
+    )
   } catch (error) {
     if (!isPushlineError(error) || error.statusCode >= 500) counters.errors++
     throw error
@@ -84,15 +94,25 @@ function send(answer: SharedAnswer, context: TransportContext, reply: FastifyRep
 class LongPollHold extends Connection<TransportContext> implements HeldPoll {
   private readonly abort = new AbortController()
   barriers: HeldPoll['barriers'] = undefined
+  /** Set by `disconnect`: the hold is answered with it (401 RT_ERR_AUTH_REVOKED). */
+  private refusal: PushlineError | undefined
 
   constructor(
     context: TransportContext,
     key: string,
+    identity: Identity | undefined,
     private readonly reply: FastifyReply,
     private readonly channels: readonly string[],
     private readonly requested: string,
   ) {
-    super(context, key)
+    super(context, key, identity)
+  }
+
+  protected endForAuth(error: PushlineError): boolean {
+    if (this.abort.signal.aborted) return false
+    this.refusal = error
+    this.abort.abort()
+    return true
   }
 
   heartbeat(): void {}
@@ -124,6 +144,7 @@ class LongPollHold extends Connection<TransportContext> implements HeldPoll {
         cursor = result.cursor
         HoldRegistry.round(this)
       }
+      if (this.refusal) return sendError(reply, this.refusal)
       return reply.code(204).header(CURSOR_HEADER, this.requested).send()
     } finally {
       clearTimeout(timer)

@@ -53,8 +53,13 @@ function onSocketError(this: WebSocket, error: Error): void {
  * its own sink, session handlers and subscribe-rate bucket: no objects or closures per subscription.
  */
 export class WsConnection extends StreamConnection<TransportContext> implements Bucket {
-  /** The upgrade request, kept only for an `authorize` hook (it is asked on every subscribe and publish). */
-  private readonly request: FastifyRequest | undefined
+  /**
+   * The upgrade request, kept only for the hooks: `authenticate` at the first message (its headers, unless that
+   * message is `auth`), `authorize` on every subscribe and publish.
+   */
+  private request: FastifyRequest | undefined
+  /** Whether the first message has come: identity is established then, once. */
+  private identifiedYet = false
   /** The chain of message tasks; none when idle (a settled promise per idle connection is memory for nothing). */
   private queue: Promise<void> | undefined
   private queued = 0
@@ -76,7 +81,7 @@ export class WsConnection extends StreamConnection<TransportContext> implements 
     this.tokens = bucket.tokens
     this.at = bucket.at
     socket.setNoDelay(true)
-    this.request = context.options.authorize ? request : undefined
+    this.request = context.options.authorize || context.options.authenticate ? request : undefined
     OPEN.set(ws, this)
     // What the upgrade left behind (fastify's request and reply) need not live as long as the connection.
     releaseUpgrade(ws, socket, response, onSocketError)
@@ -124,6 +129,14 @@ export class WsConnection extends StreamConnection<TransportContext> implements 
     this.write(wsTextFrame(wsFrame(frame)))
   }
 
+  /** Expired or revoked: an `error` frame with the code, then close 4401. */
+  protected override endForAuth(error: PushlineError): boolean {
+    if (this.ended) return false
+    this.stopExpiry()
+    this.fail(error)
+    return true
+  }
+
   /** Refuses with a coded `error` frame, then ends with the matching close code. */
   private fail(error: unknown): void {
     const pushline = isPushlineError(error) ? error : ServerErrors.ServerInternal.create('internal error', { cause: error })
@@ -149,14 +162,24 @@ export class WsConnection extends StreamConnection<TransportContext> implements 
   receive(data: RawData, isBinary: boolean): void {
     if (this.ended) return
     let message: ClientMessage
+    const first = !this.identifiedYet
     try {
       message = parseClientMessage(data, isBinary)
+      if (message.type === 'auth' && !first) throw invalidMessage('"auth" must be the first message, and only once')
       if (message.type === 'subscribe') this.context.subscribeRate.takeFrom(this)
       if (this.queued >= MAX_QUEUED_MESSAGES) throw ServerErrors.LimitSubscribeRate.create('too many messages waiting')
     } catch (error) {
       this.fail(error)
       return
     }
+    if (first) {
+      // Identity is established at the first message, before it (and so before every later one) is handled.
+      this.identifiedYet = true
+      const token = message.type === 'auth' ? message.token : undefined
+      if (this.context.admission.authenticator.enabled) this.enqueue(() => this.authenticate(token))
+      else if (!this.context.options.authorize) this.request = undefined
+    }
+    if (message.type === 'auth') return
     if (message.type === 'subscribe') this.enqueue(() => this.subscribe(message.channels, message.cursor))
     else {
       const receivedAt = performance.now()
@@ -164,12 +187,25 @@ export class WsConnection extends StreamConnection<TransportContext> implements 
     }
   }
 
+  /** `authenticate` with the `auth` message's token, else the upgrade's own credentials; the slot moves to its key. */
+  private async authenticate(token: string | undefined): Promise<void> {
+    const { admission, options } = this.context
+    const request = this.request
+    if (!request) return
+    const identifying = admission.authenticator.identify(request, 'websocket', token ?? admission.authenticator.tokenOf(request))
+    const identity = identifying ? await identifying : undefined
+    if (this.ended) return
+    this.clientKey = admission.rekey(this.clientKey, request, identity)
+    if (!options.authorize) this.request = undefined
+    this.identified(identity)
+  }
+
   private async subscribe(names: readonly unknown[], requested: string | undefined): Promise<void> {
     const { context } = this
     const channels = checkChannels(names, context.options)
     const start = checkCursor(requested)
     this.unfollow()
-    await context.admission.authorize(this.request, channels, 'subscribe')
+    if (this.request) await context.admission.authorize(this.identity, this.request, channels, 'subscribe')
     const cursor = start ?? (await context.log.head())
     if (this.ended) return
     this.send({ type: 'subscribed', channels, cursor })
@@ -182,7 +218,7 @@ export class WsConnection extends StreamConnection<TransportContext> implements 
     try {
       context.admission.publishing(this.clientKey)
       if (data === undefined) throw invalidMessage('publish needs "data"')
-      await context.admission.authorize(this.request, [channel], 'publish')
+      if (this.request) await context.admission.authorize(this.identity, this.request, [channel], 'publish')
       const event = await context.publisher.publish(channel, data)
       this.send({ type: 'ack', id, cursor: event.cursor })
       ok = true
