@@ -1,6 +1,7 @@
 import type { ChannelSchemas, PushlineError } from '@pushline/core'
 import type { TransportName } from '@pushline/core/wire'
 import type { ClientEvents, ClientState, PushlineClient, SubscribeOptions } from './api.js'
+import { bearer, renewable, tokens } from './auth.js'
 import { backoffDelay } from './backoff.js'
 import { type ConnectionState, connection } from './connection.js'
 import { emitter } from './emitter.js'
@@ -28,6 +29,7 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
   const base = new URL(resolved.url)
   const memory = failureMemory(options.storage ?? defaultStorage(), `pushline:${base.origin}${base.pathname}`, resolved.failureTtlMs)
   const events = emitter<ClientEvents>()
+  const credential = tokens(resolved.getToken ?? resolved.token)
   const subs = new Set<Sub>()
   const aborts = new Set<AbortController>()
   let negotiated: Negotiated | undefined
@@ -118,6 +120,7 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
       holdMs = Math.max(500, Math.floor(quietMs * 0.75))
     },
     webSocket: () => (wsCtor ??= resolveWebSocket(options.WebSocket)),
+    tokens: credential,
     reachable: () =>
       fetchNegotiate().then(
         () => true,
@@ -197,10 +200,8 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
     )
   }
 
-  const publish = async (channel: string, data: unknown): Promise<{ cursor: string }> => {
-    if (closed) throw closedError()
-    if (typeof channel !== 'string' || !CHANNEL.test(channel)) throw clientError(ClientErrorCode.ChannelInvalid, `bad channel ${channel}`, undefined, 400)
-    if (plainJson(data) === undefined) throw clientError(ClientErrorCode.DataInvalid, 'data is not plain JSON', undefined, 400)
+  /** One publish over the WebSocket when that is the transport, else `POST publish` with the credential. */
+  const send = async (channel: string, data: unknown, token: string | undefined): Promise<{ cursor: string }> => {
     const answer = await ready()
     const viaSocket = conn.publish(channel, data)
     if (viaSocket) return viaSocket
@@ -209,7 +210,7 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
       res = await track((signal) =>
         resolved.fetch(answer.endpoints.publish ?? `${resolved.url}/publish`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...bearer(token) },
           body: JSON.stringify({ channel, data }),
           signal,
         }),
@@ -223,6 +224,19 @@ export function createClient<C extends ChannelSchemas | undefined = undefined>(o
     const cursor = cursorOf(await res.json().catch(() => null))
     if (!cursor) throw clientError(ClientErrorCode.Protocol, 'malformed publish answer')
     return { cursor }
+  }
+
+  const publish = async (channel: string, data: unknown): Promise<{ cursor: string }> => {
+    if (closed) throw closedError()
+    if (typeof channel !== 'string' || !CHANNEL.test(channel)) throw clientError(ClientErrorCode.ChannelInvalid, `bad channel ${channel}`, undefined, 400)
+    if (plainJson(data) === undefined) throw clientError(ClientErrorCode.DataInvalid, 'data is not plain JSON', undefined, 400)
+    const token = await credential.get()
+    // refused for its credential (nothing was appended): once more with a fresh one
+    return send(channel, data, token).catch(async (error: PushlineError) => {
+      if (!renewable(error.code)) throw error
+      credential.renew(token)
+      return send(channel, data, await credential.get())
+    })
   }
 
   return {

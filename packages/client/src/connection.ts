@@ -1,8 +1,9 @@
 import { PushlineError } from '@pushline/core'
 import type { TransportName } from '@pushline/core/wire'
+import { refusedChannels, renewable, type Tokens } from './auth.js'
 import { backoffDelay } from './backoff.js'
 import { atOrAfter } from './dedup.js'
-import { ClientErrorCode, clientError } from './errors.js'
+import { ClientErrorCode, clientError, wireError } from './errors.js'
 import { type Report, route, type Segment, type Sub, serves } from './feed.js'
 import { startOn } from './ladder.js'
 import { type AttemptInput, type AttemptState, initialState, isQuietCut, step } from './machine.js'
@@ -24,6 +25,8 @@ export interface Hub {
   holdMs(): number
   learnHold(quietMs: number): void
   webSocket(): Promise<WebSocketCtor>
+  /** The credential every attempt takes before it connects. */
+  readonly tokens: Tokens
   /** The subscriptions as they are now, from their positions now (a connection opened later starts from there). */
   segment(): Segment
   reachable(): Promise<boolean>
@@ -56,6 +59,8 @@ interface Attempt {
   readonly queue: Segment[]
   /** How far its stream has come: where a reconnect or the next poll starts. */
   pos: string | undefined
+  /** The credential it connected with. */
+  token?: string | undefined
   lastFrameAt: number
   beats: number
   /** The least (arrival - server time) seen, and how many timed frames in a row came later than that by far. */
@@ -86,6 +91,8 @@ export function connection(hub: Hub): Connection {
   let promoted: TransportReason | undefined
   let retries = 0
   let quietCuts = 0
+  /** Credentials refused since the last hello: a second refusal, of a fresh one, is final. */
+  let strikes = 0
   let everLive = false
   let closed = false
   let retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -118,20 +125,32 @@ export function connection(hub: Hub): Connection {
     const a: Attempt = { name, role, seg, queue: [], pos: seg.from, state: initialState(name), lastFrameAt: Date.now(), beats: 0, late: 0 }
     attempts.add(a)
     a.timer = setTimeout(() => input(a, { type: 'probe-timeout' }), hub.options.probeTimeoutMs)
-    const info = hub.info()
-    a.session = transports[name](
-      {
-        url: info.endpoints[name] ?? '',
-        channels: seg.channels,
-        position: () => a.pos,
-        holdMs: hub.holdMs(),
-        fetch: hub.options.fetch,
-        WebSocket: hub.webSocket,
+    hub.tokens.get().then(
+      (token) => {
+        if (!attempts.has(a)) return
+        a.token = token
+        const info = hub.info()
+        a.session = transports[name](
+          {
+            url: info.endpoints[name] ?? '',
+            channels: a.seg.channels,
+            position: () => a.pos,
+            holdMs: hub.holdMs(),
+            fetch: hub.options.fetch,
+            WebSocket: hub.webSocket,
+            token,
+          },
+          {
+            open: () => input(a, { type: 'open' }),
+            frame: (frame) => onFrame(a, frame),
+            end: (end) => onEnd(a, end),
+          },
+        )
       },
-      {
-        open: () => input(a, { type: 'open' }),
-        frame: (frame) => onFrame(a, frame),
-        end: (end) => onEnd(a, end),
+      (error: PushlineError) => {
+        if (!attempts.has(a)) return
+        hub.report(error)
+        retried(a, false)
       },
     )
   }
@@ -214,10 +233,24 @@ export function connection(hub: Hub): Connection {
 
   const refuse = (a: Attempt, error: PushlineError) => {
     const seg = a.queue[0] ?? a.seg
-    const fresh = seg.subs.filter((sub) => !sub.accepted && !sub.stopped)
+    const named = refusedChannels(error)
+    // a refusal that names its channels is of the subscriptions naming them; else of those the server never accepted
+    const fresh = seg.subs.filter((sub) =>
+      named.length ? sub.channels.some((channel) => named.includes(channel)) : !sub.accepted && !sub.stopped,
+    )
     drop(a)
     refresh()
     hub.refused(fresh.length ? fresh : seg.subs, error)
+  }
+
+  /**
+   * The server ended or refused the connection for its credential (expired, revoked, not accepted): not the
+   * transport's fault. The token goes, a new one is asked for, and the same transport resumes from its position; a
+   * token renewed since this attempt took it is simply tried. A fresh one refused again is final.
+   */
+  const reauth = (a: Attempt, error: PushlineError) => {
+    if (hub.tokens.renew(a.token) && ++strikes > 1) return refuse(a, error)
+    retried(a, false)
   }
 
   const input = (a: Attempt, event: AttemptInput) => {
@@ -237,8 +270,11 @@ export function connection(hub: Hub): Connection {
 
   const onFrame = (a: Attempt, frame: Incoming) => {
     if (!attempts.has(a)) return
-    if (frame.type === 'error') return refuse(a, new PushlineError(frame.error.code, frame.error.message, { statusCode: 400 }))
-    if (frame.type === 'hello' && isLive(a)) a.seg = a.queue.shift() ?? a.seg
+    if (frame.type === 'error') return refuse(a, wireError(frame.error.code, frame.error.message, 400, frame.error.channels))
+    if (frame.type === 'hello') {
+      strikes = 0
+      if (isLive(a)) a.seg = a.queue.shift() ?? a.seg
+    }
     const moved = route(a.seg, frame, hub.report)
     if (moved !== undefined) a.pos = moved
     a.lastFrameAt = Date.now()
@@ -258,6 +294,8 @@ export function connection(hub: Hub): Connection {
   const onEnd = (a: Attempt, end: EndInfo) => {
     if (!attempts.has(a)) return
     const error = end.error
+    if (renewable(end.code)) return reauth(a, wireError(end.code ?? '', 'the server ended the connection', 401))
+    if (error instanceof PushlineError && renewable(error.code)) return reauth(a, error)
     if (error) {
       const noWebSocket = error instanceof PushlineError && error.code === ClientErrorCode.NoWebSocket
       if (!noWebSocket) return refuse(a, error instanceof PushlineError ? error : clientError(ClientErrorCode.Protocol, error.message, error))

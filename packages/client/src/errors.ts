@@ -1,4 +1,5 @@
 import { PushlineError } from '@pushline/core'
+import { isObject } from './frames.js'
 
 /** The codes the client raises itself; errors the server answers with keep the server's code. See docs/errors.md. */
 export const ClientErrorCode = {
@@ -26,6 +27,8 @@ export const ClientErrorCode = {
   ChannelLimit: 'RT_ERR_CLIENT_CHANNEL_LIMIT',
   /** A channel name the server would refuse (1-128 of A-Z a-z 0-9 _ . : @ / -); the same code as the server's. */
   ChannelInvalid: 'RT_ERR_CHANNEL_INVALID',
+  /** `getToken()` threw, rejected or gave something that is not a string: nothing was sent; it is asked again later. */
+  Token: 'RT_ERR_CLIENT_TOKEN',
 } as const
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
 
@@ -34,14 +37,17 @@ export function clientError(code: ClientErrorCode, message: string, cause?: unkn
   return new PushlineError(code, message, { cause, statusCode })
 }
 
+/** A coded error from the server; a refusal's `channels` (the ones the server refused) kept in `details`. */
+export const wireError = (code: string, message: string, statusCode: number, channels?: unknown): PushlineError =>
+  new PushlineError(code, message, { statusCode, details: Array.isArray(channels) ? { channels } : undefined })
+
 /** Turns a non-2xx HTTP answer into the server's coded error when it sent one, else a protocol error. */
 export async function responseError(res: Response): Promise<PushlineError> {
   const status = res.status
-  try {
-    const { code, message } = ((await res.json()) as { error: { code: string; message: string } }).error
-    return new PushlineError(code, message, { statusCode: status })
-  } catch {
-    // not a coded error (a proxy's error page)
-    return new PushlineError(ClientErrorCode.Protocol, `HTTP ${status}`, { statusCode: status })
-  }
+  const body: unknown = await res.json().catch(() => undefined)
+  const error = isObject(body) && body.error
+  return isObject(error) && typeof error.code === 'string' && typeof error.message === 'string'
+    ? wireError(error.code, error.message, status, error.channels)
+    : // not a coded error (a proxy's error page)
+      new PushlineError(ClientErrorCode.Protocol, `HTTP ${status}`, { statusCode: status })
 }

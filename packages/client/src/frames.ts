@@ -31,7 +31,10 @@ function isFrame(value: unknown): value is Incoming {
   if (!required || !hasStrings(value, required)) return false
   if (value.type === 'event') return 'data' in value
   if (value.type === 'reset') return value.reason === 'expired' || value.reason === 'epoch'
-  if (value.type === 'error') return isObject(value.error) && hasStrings(value.error, ['code']) && typeof value.error.message === 'string'
+  if (value.type === 'error') {
+    const error = value.error
+    return isObject(error) && hasStrings(error, ['code']) && typeof error.message === 'string' && (error.channels === undefined || Array.isArray(error.channels))
+  }
   return true
 }
 

@@ -100,7 +100,7 @@ export const ServerErrors = {
     http: 'answer',
     ws: 4403,
     message: 'not allowed',
-    meaning: '`authorize` denied the subscribe or publish',
+    meaning: '`authorize` denied the subscribe or publish; `error.channels` names the refused channels',
   }),
   OriginForbidden: kind({
     code: 'RT_ERR_ORIGIN_FORBIDDEN',

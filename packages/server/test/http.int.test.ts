@@ -147,7 +147,7 @@ describe('HTTP surface', () => {
   })
 
   it('serves Prometheus metrics when enabled', async () => {
-    const app = await start({ metrics: true })
+    const app = await start({ metrics: { public: true } })
     await post(app, JSON.stringify({ channel: 'a', data: 1 }))
     await app.fetch('/poll?channel=a')
     const text = await (await app.fetch('/metrics')).text()

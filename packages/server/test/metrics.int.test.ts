@@ -25,7 +25,7 @@ afterEach(async () => {
 })
 
 /** Fastify with the plugin at /rt, port 0, its logs (JSON lines) collected at `level`. */
-async function start(options: PushlineOptions = { metrics: true }, level = 'debug'): Promise<LoggedApp> {
+async function start(options: PushlineOptions = { metrics: { public: true } }, level = 'debug'): Promise<LoggedApp> {
   const lines: LogLine[] = []
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -92,7 +92,7 @@ describe.each(CLIENTS)('$name', (client) => {
 
   it('refuses a denied subscription (403 / 401) and delivers nothing', async () => {
     const t = await start({
-      authorize: (request, { channels }) => {
+      authorize: (_identity, { request, channels }) => {
         if (request.headers.authorization !== 'Bearer ok') {
           throw new PushlineError('RT_ERR_AUTH_UNAUTHENTICATED', 'log in first', { statusCode: 401 })
         }

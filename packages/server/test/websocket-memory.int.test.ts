@@ -53,7 +53,7 @@ describe('websocket connection memory', () => {
 
   it('keeps it for an authorize hook, which is asked on every subscribe and publish', async () => {
     const upgrade = await connect((remember) => ({
-      authorize: (request) => {
+      authorize: (_identity, { request }) => {
         remember(request)
         return true
       },

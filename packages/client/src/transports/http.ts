@@ -1,3 +1,4 @@
+import { bearer } from '../auth.js'
 import { ClientErrorCode, responseError } from '../errors.js'
 import type { EndInfo, Incoming, TransportContext, TransportHandlers } from './types.js'
 
@@ -11,6 +12,9 @@ export function subscribeUrl(ctx: TransportContext, holdMs?: number): string {
   if (holdMs !== undefined) params.set('holdMs', String(holdMs))
   return url.href
 }
+
+/** The request of a stream or a poll: its signal and credential. */
+export const requestInit = (ctx: TransportContext, signal: AbortSignal): RequestInit => ({ signal, headers: bearer(ctx.token) })
 
 /** What an error answer means: a coded 400/401/403 from the server is final; anything else is the network's. */
 export async function endInfoFor(res: Response): Promise<EndInfo> {
@@ -37,7 +41,8 @@ export function httpStream(
 ): { close(): void } {
   const abort = new AbortController()
   let done = false
-  let byServer = false
+  /** The server's `close` frame, when it sent one. */
+  let closing: { readonly code?: string | undefined } | undefined
   const close = () => {
     done = true
     abort.abort()
@@ -50,11 +55,11 @@ export function httpStream(
   const emit = (frame: Incoming | undefined) => {
     if (!frame) throw MALFORMED
     if (done) return
-    if (frame.type === 'close') byServer = true
+    if (frame.type === 'close') closing = frame
     else handlers.frame(frame)
   }
   const run = async () => {
-    const res = await ctx.fetch(subscribeUrl(ctx), { signal: abort.signal })
+    const res = await ctx.fetch(subscribeUrl(ctx), requestInit(ctx, abort.signal))
     if (!res.ok) return finish(await endInfoFor(res))
     if (done) return
     handlers.open()
@@ -64,7 +69,7 @@ export function httpStream(
     for (;;) {
       const { value, done: eof } = await reader.read()
       if (done) return
-      if (eof) return finish({ byServer })
+      if (eof) return finish({ byServer: !!closing, code: closing?.code })
       feed(decoder.decode(value, { stream: true }), emit)
     }
   }

@@ -1,6 +1,5 @@
 import { asBatch, asFrame } from '../frames.js'
-import { endInfoFor } from './http.js'
-import { subscribeUrl } from './http.js'
+import { endInfoFor, requestInit, subscribeUrl } from './http.js'
 import type { ClientTransport, EndInfo } from './types.js'
 
 /**
@@ -30,7 +29,7 @@ export const longpoll: ClientTransport = (ctx, handlers) => {
       // hold < proxy idle timeout < the client's own timeout
       timer = setTimeout(() => finish({}), hold + Math.max(2000, ctx.holdMs / 2))
       const from = ctx.position()
-      const res = await ctx.fetch(subscribeUrl(ctx, hold), { signal: abort.signal })
+      const res = await ctx.fetch(subscribeUrl(ctx, hold), requestInit(ctx, abort.signal))
       const status = res.status
       if (status > 299 && status !== 410) return finish(await endInfoFor(res))
       // 204: the hold expired with nothing new (the poll still proves the path works); 410: a reset

@@ -27,7 +27,12 @@ export type Incoming =
   | { readonly type: 'close'; readonly reason: string; readonly code?: string | undefined }
   | { readonly type: 'reset'; readonly reason: 'expired' | 'epoch'; readonly cursor: string }
   | { readonly type: 'ack'; readonly id: string; readonly cursor: string }
-  | { readonly type: 'error'; readonly id?: string | undefined; readonly error: { readonly code: string; readonly message: string } }
+  | {
+      readonly type: 'error'
+      readonly id?: string | undefined
+      /** `channels` (extension): the channels a refusal names, when it names some. */
+      readonly error: { readonly code: string; readonly message: string; readonly channels?: unknown }
+    }
 
 export interface TransportHandlers {
   /** Response headers arrived (HTTP) or the socket opened (WebSocket). */
@@ -46,6 +51,8 @@ export interface EndInfo {
   readonly error?: Error
   /** The server sent something that is not protocol 1 (a malformed frame or body): reported, then reconnected. */
   readonly malformed?: string
+  /** The `code` of the server's `close` frame (e.g. `RT_ERR_AUTH_EXPIRED`), or of the WebSocket `error` that ended it. */
+  readonly code?: string | undefined
 }
 
 export interface TransportContext {
@@ -58,6 +65,8 @@ export interface TransportContext {
   readonly holdMs: number
   readonly fetch: typeof fetch
   readonly WebSocket: () => Promise<WebSocketCtor>
+  /** The credential of this connection: `Authorization` on HTTP, the first message on the WebSocket. */
+  readonly token: string | undefined
 }
 
 export interface TransportSession {

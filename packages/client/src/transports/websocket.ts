@@ -1,6 +1,6 @@
-import { PushlineError } from '@pushline/core'
 import type { ClientMessage } from '@pushline/core/wire'
-import { ClientErrorCode, clientError } from '../errors.js'
+import { renewable } from '../auth.js'
+import { ClientErrorCode, clientError, wireError } from '../errors.js'
 import { parseFrame } from '../frames.js'
 import type { ClientTransport, Incoming, WebSocketLike } from './types.js'
 
@@ -19,10 +19,11 @@ export const websocket: ClientTransport = (ctx, handlers) => {
   let socket: WebSocketLike | undefined
   let done = false
   let subscribed = false
-  let byServer = false
+  /** How the server ended it: its `close` frame, or an `error` a fresh credential may cure. */
+  let closing: { readonly code?: string | undefined } | undefined
   let nextId = 0
   const pending = new Map<string, [(ack: { cursor: string }) => void, (error: Error) => void]>()
-  const send = (message: ClientMessage) => socket?.send(JSON.stringify(message))
+  const send = (message: ClientMessage | { type: 'auth'; token: string }) => socket?.send(JSON.stringify(message))
   const subscribe = (cursor: string | undefined) => {
     if (!subscribed) send({ type: 'subscribe', channels: ctx.channels, cursor })
     subscribed = true
@@ -41,20 +42,24 @@ export const websocket: ClientTransport = (ctx, handlers) => {
   const end = (malformed?: string) => {
     if (done) return
     stop(clientError(ClientErrorCode.PublishUnconfirmed, 'closed before its ack'))
-    handlers.end(malformed ? { malformed } : { byServer })
+    handlers.end(malformed ? { malformed } : { byServer: !!closing, code: closing?.code })
   }
   const onFrame = (frame: Incoming) => {
     const type = frame.type
     if (type === 'hello') subscribe(ctx.position() ?? frame.cursor)
     else if (type === 'subscribed') handlers.frame({ type: 'hello', cursor: frame.cursor, roundTrip: true })
-    else if (type === 'close') byServer = true
+    else if (type === 'close') closing = frame
     else if (type === 'ack' || type === 'error') {
       const id = frame.id ?? ''
       const waiting = pending.get(id)
       pending.delete(id)
       if (type === 'ack') waiting?.[0]({ cursor: frame.cursor })
-      else if (waiting) waiting[1](new PushlineError(frame.error.code, frame.error.message, { statusCode: 400 }))
-      else if (FINAL.test(frame.error.code)) handlers.frame(frame)
+      else if (waiting) waiting[1](wireError(frame.error.code, frame.error.message, 400, frame.error.channels))
+      else if (renewable(frame.error.code)) {
+        // expired or revoked: the connection renews the credential and resumes; the socket's close follows
+        closing = frame.error
+        end()
+      } else if (FINAL.test(frame.error.code)) handlers.frame(frame)
     } else handlers.frame(frame)
   }
   ctx.WebSocket().then(
@@ -64,6 +69,8 @@ export const websocket: ClientTransport = (ctx, handlers) => {
       socket = ws
       ws.onopen = () => {
         handlers.open()
+        // the credential first: the server authenticates the connection at its first message
+        if (ctx.token) send({ type: 'auth', token: ctx.token })
         // with a position there is no need to wait for the hello: one round trip less
         const cursor = ctx.position()
         if (cursor) subscribe(cursor)

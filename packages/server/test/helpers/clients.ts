@@ -14,6 +14,8 @@ export class Refused extends Error {
     readonly status: number,
     readonly code: string | undefined,
     readonly retryAfter?: string | null,
+    /** The refused channels of a 403 RT_ERR_AUTH_FORBIDDEN (`error.channels`). */
+    readonly channels?: readonly string[],
   ) {
     super(`refused ${status} ${code}`)
   }
@@ -65,11 +67,11 @@ function query(request: SubscribeRequest): string {
 
 async function refusal(response: { status: number; text(): Promise<string>; headers: { get(name: string): string | null } }): Promise<Refused> {
   const body = await response.text()
-  let code: string | undefined
+  let error: { code?: string; channels?: string[] } | undefined
   try {
-    code = JSON.parse(body).error?.code
+    error = JSON.parse(body).error
   } catch {}
-  return new Refused(response.status, code, response.headers.get('retry-after'))
+  return new Refused(response.status, error?.code, response.headers.get('retry-after'), error?.channels)
 }
 
 /** NDJSON read with undici fetch, line by line as chunks arrive. */
@@ -172,8 +174,8 @@ export const websocketClient: TransportClient = {
     await Promise.race([subscriber.waitFrame('subscribed'), closed])
     if (!frames.some((frame) => frame.type === 'subscribed')) {
       await closed
-      const error = frames.find((frame) => frame.type === 'error')?.error as { code?: string } | undefined
-      throw new Refused(closeCode ?? 0, error?.code)
+      const error = frames.find((frame) => frame.type === 'error')?.error as { code?: string; channels?: string[] } | undefined
+      throw new Refused(closeCode ?? 0, error?.code, undefined, error?.channels)
     }
     return Object.assign(subscriber, { ws, closeCode: () => closeCode })
   },
