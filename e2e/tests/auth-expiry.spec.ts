@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures/auth/fixture.js'
-import { expectEveryEvent, harnessRecord, openHarness, startClient, subscribeAll, subscription, TRANSPORT_MODES, transportsOf, waitReady } from '../fixtures/auth/harness-page.js'
+import { ENDPOINTS, expectEveryEvent, harnessRecord, openHarness, startClient, subscribeAll, subscription, TRANSPORT_MODES, transportsOf, waitReady } from '../fixtures/auth/harness-page.js'
 
 // #14, case 2: getToken hands out tokens valid 1.5 s while 3,000 events per channel are published over about 6 s:
 // the server ends each connection (or caps each held poll) at its expiry, the client asks getToken again and
@@ -36,6 +36,15 @@ for (const mode of TRANSPORT_MODES) {
     // The server saw each fresh token (and, on the streams, ended the expired connections: the client came back).
     const streamAuths = authApp.authentications.filter((a) => a.transport !== 'publish' && a.user === 'alice')
     expect(streamAuths.length).toBeGreaterThanOrEqual(3)
+    // The server really ended connections at expiry: a stream (or WebSocket) was opened again for each fresh
+    // token, and long-polls met RT_ERR_AUTH_EXPIRED (a held poll is capped at its expiry; the next one is refused).
+    if (mode !== 'auto') {
+      const onEndpoint = authApp.requests.filter((r) => r.path === ENDPOINTS[mode])
+      const expired = onEndpoint.filter((r) => r.status === 401 && r.code === 'RT_ERR_AUTH_EXPIRED').length
+      test.info().annotations.push({ type: 'expiry', description: `${onEndpoint.length} ${mode} requests, ${expired} answered 401 RT_ERR_AUTH_EXPIRED, getToken x${record.getTokenCalls} in ${publishMs} ms` })
+      if (mode === 'longpoll') expect(expired).toBeGreaterThanOrEqual(2)
+      else expect(onEndpoint.length).toBeGreaterThanOrEqual(3)
+    }
     // Not a transport failure: a forced transport is never left; the automatic choice never moves for auth reasons.
     if (mode !== 'auto') expect(record.switches.every((s) => s.name === mode)).toBe(true)
     expect(record.switches.filter((s) => /auth|expired|401/i.test(s.reason))).toEqual([])
