@@ -10,7 +10,6 @@ import {
   receivedCount,
   startClient,
   subscribeAll,
-  subscription,
   TRANSPORT_MODES,
   transportsOf,
   waitReady,
@@ -55,27 +54,48 @@ for (const mode of TRANSPORT_MODES) {
       expect(new Set(streams)).toEqual(new Set([mode]))
     }
 
-    // The foreign origin: same browser, same valid cookie, same client options.
+    // The foreign origin: same browser, same valid cookie. First the same client as the app's: it is refused at
+    // negotiate already (403 RT_ERR_ORIGIN_FORBIDDEN, which CORS hides from the page: the client sees a network
+    // error). Then what a hostile page would do: open the transport's endpoint (all four for `auto`) and publish
+    // with the browser's own APIs, which carry the cookie. Each is refused at the first admission step.
     const intruder = await context.newPage()
     await openHarness(intruder, foreign)
     await startClient(intruder, { url: `${api}/rt`, authBase: api, credentials: 'include', transports: transportsOf(mode) })
     await subscribeAll(intruder, { mine: MINE })
-    // Every request the foreign page makes to the API (negotiate, the transport's, publish) carries the browser's
-    // valid cookie and is refused at the first admission step; the client keeps trying (so more than one).
-    const tried = () => authApp.requests.filter((r) => r.origin === foreign)
-    await expect.poll(() => tried().filter((r) => r.cookie).length, { message: 'foreign requests carrying the cookie' }).toBeGreaterThanOrEqual(2)
-    const publishing = authApp.publishNumbered(MINE, 200)
+    const attacked = mode === 'auto' ? (Object.keys(ENDPOINTS) as (keyof typeof ENDPOINTS)[]) : [mode]
+    await intruder.evaluate(
+      ({ a, endpoints, channels }) => {
+        for (const endpoint of [...endpoints, 'publish' as const]) window.authHarness?.attack(a, endpoint, channels)
+      },
+      { a: api, endpoints: attacked, channels: MINE },
+    )
+    const publishing = authApp.publishNumbered(MINE, 200, 0, COUNT)
     const refusedPublish = await publishFromPage(intruder, 'room/lobby', { text: 'hijacked' })
     await publishing
     expect(refusedPublish.ok, 'publish from the foreign origin').toBe(false)
-    await expect.poll(() => tried().every((r) => r.status !== undefined)).toBe(true)
+
+    const fromForeign = () => authApp.requests.filter((r) => r.origin === foreign && r.method !== 'OPTIONS')
+    const paths = [...attacked.map((t) => ENDPOINTS[t]), '/rt/publish', '/rt/negotiate']
+    for (const path of paths) {
+      // The browser sent the valid cookie from the foreign page to each endpoint...
+      await expect.poll(() => fromForeign().filter((r) => r.path === path && r.cookie && r.status !== undefined).length, { message: `foreign ${path} with the cookie` }).toBeGreaterThanOrEqual(1)
+    }
+    // ...and every such request was refused, coded, before authenticate.
     // (CORS preflights carry no cookie and are not the question here.)
-    for (const request of tried().filter((r) => r.method !== 'OPTIONS')) expect(request, `${request.method} ${request.path}`).toMatchObject({ status: 403, code: 'RT_ERR_ORIGIN_FORBIDDEN' })
-    test.info().annotations.push({ type: 'foreign-origin requests', description: [...new Set(tried().map((r) => `${r.method} ${r.path}`))].join(', ') })
+    for (const request of fromForeign()) expect(request, `${request.method} ${request.path}`).toMatchObject({ status: 403, code: 'RT_ERR_ORIGIN_FORBIDDEN' })
     expect(authApp.authentications.filter((a) => a.origin === foreign), 'authenticate never runs for a foreign origin').toEqual([])
+    await expect.poll(async () => Object.values((await harnessRecord(intruder)).attacks).every((a) => a.outcome !== '')).toBe(true)
+    const attacks = (await harnessRecord(intruder)).attacks
+    for (const [endpoint, outcome] of Object.entries(attacks)) {
+      expect(outcome.messages, `the foreign page read nothing from ${endpoint} (${outcome.outcome})`).toBe(0)
+      if (endpoint === 'websocket') expect(outcome.opened, 'the foreign WebSocket never opened').toBe(false)
+    }
     expect(await receivedCount(intruder, 'mine'), 'the foreign page got no data').toBe(0)
     const intruderRecord = await harnessRecord(intruder)
-    test.info().annotations.push({ type: 'foreign-origin client errors', description: JSON.stringify(intruderRecord.clientErrors.slice(0, 5)) })
+    test.info().annotations.push({
+      type: 'foreign origin',
+      description: JSON.stringify({ attacks, clientErrors: intruderRecord.clientErrors.slice(0, 2), requests: [...new Set(fromForeign().map((r) => `${r.method} ${r.path} ${r.status}`))] }),
+    })
     // The page that owns the cookie kept every event meanwhile.
     await expectEveryEvent(page, 'mine', MINE, COUNT + 200)
   })
