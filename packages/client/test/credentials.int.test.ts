@@ -32,9 +32,10 @@ function tokenIssuer() {
   }
 }
 
-async function start(transport: TransportName, tokens = tokenIssuer()) {
+/** The server, with only `transport` enabled, or all four. */
+async function start(transport?: TransportName, tokens = tokenIssuer()) {
   server = await startServer({
-    transports: [transport],
+    ...(transport ? { transports: [transport] } : {}),
     plugin: {
       authenticate: (_request, { token }) => tokens.lookup(token) ?? null,
       authorize: (identity, { channels }) => channels.every((channel) => channel === 'feed' || channel === `user/${identity?.user}`),
@@ -88,14 +89,17 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     const errors: PushlineError[] = []
     client.on('error', (error) => errors.push(error))
     await client.subscribe(['feed', 'user/alice'], { onEvent: record.onEvent }).ready
-    const total = 3000
-    await publishSteadily(app, 'feed', total, 30, 10)
+    // at least 3,000 events, and on until the token has expired and been renewed at least twice mid-stream
+    let total = 0
+    while (total < 3000 || asked < 3) {
+      await publishSteadily(app, 'feed', 300, 30, 10, total)
+      total += 300
+    }
     await vi.waitFor(() => expect(record.seen.length).toBeGreaterThanOrEqual(total), { timeout: 30_000, interval: 50 })
     expect(record.seen).toEqual(range(total))
     // a publish from a client whose token expired goes through with a fresh one
     await expect(client.publish('feed', { n: total })).resolves.toMatchObject({ cursor: expect.any(String) })
-    expect(asked).toBeGreaterThan(2)
-    expect(errors).toEqual([])
+        expect(errors).toEqual([])
     expect(record.changes.map((change) => change.name)).toEqual([transport])
   })
 
@@ -122,5 +126,26 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     // asked once, and once more after the first refusal (per subscribe and per publish at most twice)
     expect(asked).toBeGreaterThanOrEqual(2)
     expect([...storage.data.values()].join('')).not.toContain(transport)
+  })
+})
+
+describe('with the automatic choice (transports raced)', () => {
+  it('a refused token neither falls back nor is remembered: the best transport still settles once the token is good', async () => {
+    const storage = memoryStorage()
+    const { tokens, app } = await start()
+    const errors: PushlineError[] = []
+    let good = false
+    client = createClient({ url: url(), getToken: () => (good ? tokens.issue('alice') : 'forged'), storage })
+    client.subscribe(['feed'], { onEvent: () => {}, onError: (error) => errors.push(error) })
+    await vi.waitFor(() => expect(errors.map((error) => error.code)).toEqual(['RT_ERR_AUTH_UNAUTHENTICATED']), { timeout: 10_000, interval: 20 })
+    expect(client.transport).toBeNull()
+    expect(storage.data.size).toBe(0)
+    good = true
+    const record = collect(client)
+    await client.subscribe(['feed', 'user/alice'], { onEvent: record.onEvent }).ready
+    await publishSteadily(app, 'feed', 200, 20, 10)
+    await vi.waitFor(() => expect(record.seen).toEqual(range(200)), { timeout: 10_000, interval: 20 })
+    await vi.waitFor(() => expect(client?.transport).toBe('websocket'), { timeout: 10_000, interval: 20 })
+    expect(record.changes).toEqual([{ name: 'websocket', previous: null, reason: 'negotiated' }])
   })
 })
