@@ -1,7 +1,7 @@
 import { CURSOR_HEADER } from '@pushline/core'
 import type { FastifyRequest } from 'fastify'
 import type { ResolvedOptions } from './options.js'
-import type { Identity, RegisteredIdentity } from './register.js'
+import type { IdentityFields, RegisteredIdentity } from './register.js'
 
 /** Who a request counts as for the limits, and the `Origin` policy with its CORS headers, for every endpoint. */
 export class Access {
@@ -11,7 +11,7 @@ export class Access {
    * The per-client limits' key: `limits.clientKey(request, identity)` when given; else `user:<id>` for an identity
    * with a user; else the request's address (fastify's `request.ip`, which follows `trustProxy`).
    */
-  clientKey(request: FastifyRequest, identity: Identity | undefined): string {
+  clientKey(request: FastifyRequest, identity: IdentityFields | undefined): string {
     const custom = this.options.limits.clientKey
     if (custom) return custom(request, identity as RegisteredIdentity | undefined)
     return identity?.user !== undefined ? `user:${identity.user}` : request.ip

@@ -8,12 +8,12 @@ import type { ConnectionLimiter } from './limits/connection-limiter.js'
 import type { RateLimiter } from './limits/rate-limiter.js'
 import type { TransportCounters } from './metrics.js'
 import type { AuthenticateTransport, AuthorizeAction } from './options.js'
-import type { Identity } from './register.js'
+import type { IdentityFields } from './register.js'
 
 /** A subscription admitted: the client key holding its slot, and who it is (none without an authenticate hook). */
 export interface Admitted {
   readonly key: string
-  readonly identity: Identity | undefined
+  readonly identity: IdentityFields | undefined
 }
 
 /**
@@ -54,7 +54,7 @@ export class Admission {
     counters: TransportCounters,
     transport: AuthenticateTransport,
   ): Promise<Admitted> {
-    let identity: Identity | undefined
+    let identity: IdentityFields | undefined
     let key: string
     try {
       this.open()
@@ -94,7 +94,7 @@ export class Admission {
    * A WebSocket's identity is known: its slot moves from `from` (the address) to the identity's key. Resolves with
    * the key now held; throws 429 (the slot given back) when the identity has no slot left.
    */
-  rekey(from: string, request: FastifyRequest, identity: Identity | undefined): string {
+  rekey(from: string, request: FastifyRequest, identity: IdentityFields | undefined): string {
     const to = this.access.clientKey(request, identity)
     if (to === from) return from
     this.limiter.give(from)
@@ -108,7 +108,7 @@ export class Admission {
   }
 
   /** Steps 2-4 for an HTTP publish, from its headers (before its body is read): its identity. */
-  publishingFrom(request: FastifyRequest): Promise<Identity | undefined> | undefined {
+  publishingFrom(request: FastifyRequest): Promise<IdentityFields | undefined> | undefined {
     this.open()
     const identifying = this.authenticator.identify(request, 'publish')
     if (!identifying) {
@@ -129,7 +129,7 @@ export class Admission {
 
   /** Step 5: the `authorize` hook, when there is one (`undefined` then: nothing to wait for). */
   authorize(
-    identity: Identity | undefined,
+    identity: IdentityFields | undefined,
     request: FastifyRequest,
     channels: readonly string[],
     action: AuthorizeAction,

@@ -1,4 +1,4 @@
-import type { Identity } from './register.js'
+import type { IdentityFields } from './register.js'
 
 /** What the plugin can ask of every open connection, whatever its transport. */
 export interface LiveConnection {
@@ -7,7 +7,7 @@ export interface LiveConnection {
   /** The server is closing: tell the client to reconnect elsewhere and end; resolves once the connection is gone. */
   shutdown(): Promise<void>
   /** Who it is (none without an authenticate hook). */
-  readonly who?: Identity | undefined
+  readonly who?: IdentityFields | undefined
   /** Ends it with 401 RT_ERR_AUTH_REVOKED; false when it was already gone. */
   revoke?(reason: string | undefined): boolean
 }
@@ -75,7 +75,7 @@ export class ConnectionSet {
   }
 
   /** Ends every connection whose identity `match`es (`app.pushline.disconnect`): how many it ended. */
-  revoke(match: (identity: Identity) => boolean, reason: string | undefined): number {
+  revoke(match: (identity: IdentityFields) => boolean, reason: string | undefined): number {
     let ended = 0
     // A copy: ending a connection takes it out of the set.
     for (const connection of [...this.live]) {

@@ -14,6 +14,6 @@ export type {
 } from './options.js'
 export { type PushlineDecorator, pushline, pushline as default } from './plugin.js'
 export type { PushlineSpan, PushlineTracer } from './observability/tracing.js'
-export type { Identity, Register, RegisteredChannels, RegisteredIdentity } from './register.js'
+export type { Identity, IdentityFields, Register, RegisteredChannels, RegisteredIdentity } from './register.js'
 export { TRANSPORTS } from './transports/index.js'
 export type { ServerTransport, TransportContext } from './transports/types.js'

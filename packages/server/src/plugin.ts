@@ -8,7 +8,7 @@ import { Authenticator } from './auth/authenticator.js'
 import { Authorizer } from './auth/authorizer.js'
 import { registerMetricsRoute } from './routes/metrics.js'
 import { ConnectionSet } from './connections.js'
-import type { Identity, RegisteredChannels, RegisteredIdentity } from './register.js'
+import type { IdentityFields, RegisteredChannels, RegisteredIdentity } from './register.js'
 import { installErrorHandler } from './error-handler.js'
 import { Admission } from './admission.js'
 import { ServerErrors } from './errors.js'
@@ -116,8 +116,8 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
     disconnect: (match, reason) => {
       const matches =
         typeof match === 'function'
-          ? (identity: Identity) => match(identity as RegisteredIdentity) === true
-          : (identity: Identity) => identity.user === match.user
+          ? (identity: IdentityFields) => match(identity as RegisteredIdentity) === true
+          : (identity: IdentityFields) => identity.user === match.user
       return connections.revoke(matches, reason)
     },
   } satisfies PushlineDecorator)

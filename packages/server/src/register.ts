@@ -24,11 +24,22 @@ export type RegisteredChannels = Register extends { channels: infer C extends Ch
  *     interface Register { identity: { user: string; role: 'admin' | 'member'; expiresAt: number } }
  *   }
  */
-export interface Identity {
-  readonly user?: string
-  readonly expiresAt?: number | Date
+export interface Identity extends IdentityFields {
   readonly [key: string]: unknown
 }
 
-/** The identity type given to `Register`, or `Identity` when none was. */
-export type RegisteredIdentity = Register extends { identity: infer I extends Identity } ? I : Identity
+/** What pushline itself reads of any identity (every registered identity type has these, optionally). */
+export interface IdentityFields {
+  readonly user?: string
+  readonly expiresAt?: number | Date
+}
+
+/**
+ * The identity type given to `Register`, or `Identity` when none was. Checked against `user` and `expiresAt` only
+ * (not the index signature), so an `interface` works as well as a `type`.
+ */
+export type RegisteredIdentity = Register extends {
+  identity: infer I extends IdentityFields
+}
+  ? I
+  : Identity

@@ -2,7 +2,7 @@ import { isPushlineError } from '@pushline/core'
 import type { FastifyRequest } from 'fastify'
 import { ServerErrors } from '../errors.js'
 import type { AuthenticateTransport, ResolvedOptions } from '../options.js'
-import type { Identity, RegisteredIdentity } from '../register.js'
+import type { IdentityFields, RegisteredIdentity } from '../register.js'
 import { expiryOf } from './expiry.js'
 import { tokenOf } from './token.js'
 
@@ -33,7 +33,7 @@ export class Authenticator {
    * Resolves with the identity of `request` (`token`: the WebSocket `auth` message's; else the request's own), or
    * throws 401: RT_ERR_AUTH_UNAUTHENTICATED, RT_ERR_AUTH_EXPIRED, or the hook's own 4xx PushlineError.
    */
-  identify(request: FastifyRequest, transport: AuthenticateTransport, token?: string): Promise<Identity> | undefined {
+  identify(request: FastifyRequest, transport: AuthenticateTransport, token?: string): Promise<IdentityFields> | undefined {
     const hook = this.options.authenticate
     return hook ? this.ask(hook, request, transport, token ?? this.tokenOf(request)) : undefined
   }
@@ -43,8 +43,8 @@ export class Authenticator {
     request: FastifyRequest,
     transport: AuthenticateTransport,
     token: string | undefined,
-  ): Promise<Identity> {
-    let identity: Identity | null | undefined
+  ): Promise<IdentityFields> {
+    let identity: IdentityFields | null | undefined
     try {
       identity = await hook(request, { token, transport })
     } catch (error) {

@@ -2,7 +2,7 @@ import { isPushlineError } from '@pushline/core'
 import type { FastifyRequest } from 'fastify'
 import { ServerErrors } from '../errors.js'
 import type { AuthorizeAction, ResolvedOptions } from '../options.js'
-import type { Identity, RegisteredIdentity } from '../register.js'
+import type { IdentityFields, RegisteredIdentity } from '../register.js'
 
 type Hook = NonNullable<ResolvedOptions['authorize']>
 
@@ -16,7 +16,7 @@ export class Authorizer {
 
   /** Resolves when allowed, else throws (see `ask`). Without a hook: `undefined`, nothing to wait for. */
   authorize(
-    identity: Identity | undefined,
+    identity: IdentityFields | undefined,
     request: FastifyRequest,
     channels: readonly string[],
     action: AuthorizeAction,

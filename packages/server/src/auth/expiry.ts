@@ -1,10 +1,10 @@
-import type { Identity } from '../register.js'
+import type { IdentityFields } from '../register.js'
 
 /**
  * `identity.expiresAt` as ms since the epoch: undefined when it has none, NaN when it is not a valid time (the
  * authenticator refuses those: fail closed).
  */
-export function expiryOf(identity: Identity | undefined): number | undefined {
+export function expiryOf(identity: IdentityFields | undefined): number | undefined {
   const at = identity?.expiresAt
   if (at === undefined) return undefined
   if (at instanceof Date) return at.getTime()

@@ -1,7 +1,7 @@
 import type { PushlineError } from '@pushline/core'
 import type { Admission } from '../admission.js'
 import { ServerErrors } from '../errors.js'
-import type { Identity } from '../register.js'
+import type { IdentityFields } from '../register.js'
 import type { ConnectionSet, LiveConnection } from '../connections.js'
 import type { TransportCounters } from '../metrics.js'
 import type { ConnectionLog } from '../observability/connection-log.js'
@@ -31,19 +31,19 @@ export abstract class Connection<Context extends LifecycleContext = LifecycleCon
   /** Resolves `shutdown()`'s promise; made only when asked (a promise per idle connection is memory for nothing). */
   private onGone: (() => void) | undefined
   /** Who it is (`authenticate`'s answer); none without the hook, or before a WebSocket's first message. */
-  protected identity: Identity | undefined
+  protected identity: IdentityFields | undefined
 
   constructor(
     protected readonly context: Context,
     /** The client key of the limiter slot this connection holds (a WebSocket's moves to its identity's). */
     protected clientKey: string,
-    identity?: Identity,
+    identity?: IdentityFields,
   ) {
     this.identity = identity
   }
 
   /** Who it is, for `disconnect(match)`. */
-  get who(): Identity | undefined {
+  get who(): IdentityFields | undefined {
     return this.identity
   }
 

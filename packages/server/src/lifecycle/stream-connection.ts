@@ -3,7 +3,7 @@ import type { CloseFrame, EventLog, PushlineError } from '@pushline/core'
 import type { FastifyBaseLogger } from 'fastify'
 import { ExpiryTimer, expiryOf } from '../auth/expiry.js'
 import { type ErrorKind, ServerErrors, WsCloseCode } from '../errors.js'
-import type { Identity } from '../register.js'
+import type { IdentityFields } from '../register.js'
 import type { FlushScheduler } from '../flush-scheduler.js'
 import { socketDrained } from '../socket-drained.js'
 import {
@@ -63,14 +63,14 @@ export abstract class StreamConnection<Context extends StreamContext = StreamCon
     protected readonly socket: Socket | undefined,
     protected readonly wire: StreamWire,
     protected readonly log: FastifyBaseLogger,
-    identity?: Identity,
+    identity?: IdentityFields,
   ) {
     super(context, clientKey, identity)
     this.watchExpiry()
   }
 
   /** The identity is known (a WebSocket's first message): its expiry is watched from now. */
-  protected identified(identity: Identity | undefined): void {
+  protected identified(identity: IdentityFields | undefined): void {
     this.identity = identity
     this.watchExpiry()
   }

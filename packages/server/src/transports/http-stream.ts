@@ -4,7 +4,7 @@ import type { CloseFrame, HelloFrame, LogEvent, Reset, TransportName } from '@pu
 import { CURSOR_HEADER, PROTOCOL_VERSION } from '@pushline/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { StreamConnection } from '../lifecycle/stream-connection.js'
-import type { Identity } from '../register.js'
+import type { IdentityFields } from '../register.js'
 import { parseSubscription } from '../subscription.js'
 import { chunkedFormat } from './chunked-format.js'
 import type { ServerTransport, TransportContext } from './types.js'
@@ -76,7 +76,7 @@ class HttpStream extends StreamConnection<TransportContext> {
   constructor(
     context: TransportContext,
     key: string,
-    identity: Identity | undefined,
+    identity: IdentityFields | undefined,
     request: FastifyRequest,
     reply: FastifyReply,
     formats: { readonly plain: HttpStreamFormat; readonly chunked: HttpStreamFormat },

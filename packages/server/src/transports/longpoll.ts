@@ -6,7 +6,7 @@ import { badRequest } from '../errors.js'
 import { Connection } from '../lifecycle/connection.js'
 import { type HeldPoll, HoldRegistry } from '../lifecycle/hold-registry.js'
 import { type SharedAnswer, SharedAnswers } from '../longpoll/shared-answers.js'
-import type { Identity } from '../register.js'
+import type { IdentityFields } from '../register.js'
 import { parseSubscription } from '../subscription.js'
 import type { ServerTransport, TransportContext } from './types.js'
 
@@ -100,7 +100,7 @@ class LongPollHold extends Connection<TransportContext> implements HeldPoll {
   constructor(
     context: TransportContext,
     key: string,
-    identity: Identity | undefined,
+    identity: IdentityFields | undefined,
     private readonly reply: FastifyReply,
     private readonly channels: readonly string[],
     private readonly requested: string,
