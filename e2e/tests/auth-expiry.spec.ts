@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures/auth/fixture.js'
-import { ENDPOINTS, expectEveryEvent, harnessRecord, openHarness, startClient, subscribeAll, subscription, TRANSPORT_MODES, transportsOf, waitReady } from '../fixtures/auth/harness-page.js'
+import { ENDPOINTS, expectEveryEvent, harnessRecord, openHarness, receivedCount, startClient, subscribeAll, subscription, TRANSPORT_MODES, transportsOf, waitReady } from '../fixtures/auth/harness-page.js'
 
 // #14, case 2: getToken hands out tokens valid 1.5 s while 3,000 events per channel are published over about 6 s:
 // the server ends each connection (or caps each held poll) at its expiry, the client asks getToken again and
@@ -48,5 +48,38 @@ for (const mode of TRANSPORT_MODES) {
     // Not a transport failure: a forced transport is never left; the automatic choice never moves for auth reasons.
     if (mode !== 'auto') expect(record.switches.every((s) => s.name === mode)).toBe(true)
     expect(record.switches.filter((s) => /auth|expired|401/i.test(s.reason))).toEqual([])
+  })
+}
+
+// #14, revocation: `app.pushline.disconnect({ user })` in the middle of 1,500 events per channel ends alice's
+// connection (RT_ERR_AUTH_REVOKED); the client asks getToken again and resumes from its cursor on the same
+// transport: nothing lost, repeated or out of order.
+for (const mode of TRANSPORT_MODES) {
+  test(`auth 2. ${mode}: disconnect({ user }) mid-stream: the client renews its token and resumes with nothing lost`, async ({
+    page,
+    authApp,
+    authNginx,
+  }) => {
+    const nginx = await authNginx('auth-same-origin')
+    const origin = `http://localhost:${nginx.port}`
+    authApp.allowedOrigins.add(origin)
+    await openHarness(page, origin)
+    await startClient(page, { url: `${origin}/rt`, authBase: origin, tokenUser: 'alice', tokenTtlMs: 3_600_000, transports: transportsOf(mode) })
+    await subscribeAll(page, { mine: CHANNELS })
+    await waitReady(page, 'mine')
+
+    const publishing = authApp.publishNumbered(CHANNELS, 1500, 500)
+    // Once events flow (a few hundred received), while publishing goes on. A long-poll between two polls holds no
+    // connection: revoke until one was ended (the client polls again at once).
+    await expect.poll(() => receivedCount(page, 'mine')).toBeGreaterThanOrEqual(600)
+    await expect.poll(() => authApp.disconnect('alice'), { message: 'a connection of alice was ended' }).toBeGreaterThan(0)
+    await publishing
+    await expectEveryEvent(page, 'mine', CHANNELS, 1500)
+
+    const record = await harnessRecord(page)
+    expect(record.getTokenCalls, 'getToken asked again after the revocation').toBeGreaterThanOrEqual(2)
+    expect((await subscription(page, 'mine')).errors).toEqual([])
+    if (mode !== 'auto') expect(record.switches.every((s) => s.name === mode)).toBe(true)
+    expect(record.switches.filter((s) => /auth|revoked|401/i.test(s.reason))).toEqual([])
   })
 }
