@@ -5,7 +5,14 @@ import { repoRoot } from './fresh-app.js'
 import type { Running } from './processes.js'
 
 /** Headings of the main README whose `ts` sample is type-checked (and, for `shutdown.ts`, run). */
-export const MAIN_README_SAMPLES = ['Add the server to a fastify app', 'Use the client', 'Several instances: the Redis Streams log', 'trustProxy', 'Graceful shutdown'] as const
+export const MAIN_README_SAMPLES = [
+  'Add the server to a fastify app',
+  'Use the client',
+  'Tokens, cookies and identity',
+  'Several instances: the Redis Streams log',
+  'trustProxy',
+  'Graceful shutdown',
+] as const
 
 /**
  * Writes every `ts` block of the given packages' READMEs into `<app>/src`: a block that starts with

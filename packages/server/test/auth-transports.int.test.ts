@@ -77,7 +77,8 @@ describe.each(CLIENTS)('$name', (client) => {
   })
 
   it('ends the stream when the identity expires: a coded ending, and nothing delivered after it', async () => {
-    const t = await start()
+    // No heartbeat within the test: the expiry alone must end the stream.
+    const t = await start({ heartbeatMs: 120_000 })
     const expiresAt = Date.now() + 1500
     const sub = await subscribe(t, ['public'], bearer(`user-bob~${expiresAt}`))
     for (let i = 0; i < 3; i++) await t.app.pushline.publish('public', i)

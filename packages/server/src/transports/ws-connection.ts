@@ -173,7 +173,7 @@ export class WsConnection extends StreamConnection<TransportContext> implements 
       return
     }
     if (first) {
-      // IdentityFields is established at the first message, before it (and so before every later one) is handled.
+      // Identity is established at the first message, before it (and so before every later one) is handled.
       this.identifiedYet = true
       const token = message.type === 'auth' ? message.token : undefined
       if (this.context.admission.authenticator.enabled) this.enqueue(() => this.authenticate(token))
