@@ -2,8 +2,9 @@ import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type PushlineOptions, pushline } from '../src/index.js'
 import { startApp as startTestApp } from '@pushline/testing'
-import { startApp, type TestApp } from './helpers/app.js'
+import { startApp, type TestApp, until } from './helpers/app.js'
 import { AUTH, bearer } from './helpers/auth.js'
+import { CLIENTS, ndjsonClient, type TestSubscriber } from './helpers/clients.js'
 import { openWs } from './helpers/ws-client.js'
 
 const apps: TestApp[] = []
@@ -84,6 +85,44 @@ describe('publish with credentials', () => {
   })
 })
 
+describe('authenticate and the limits', () => {
+  it('is asked with the transport it serves, and the limits use limits.clientKey(request, identity) when given', async () => {
+    const seen: string[] = []
+    const keys: string[] = []
+    const t = await start({
+      authenticate: (_request, { token, transport }) => {
+        seen.push(transport)
+        return token === undefined ? null : { user: token, tenant: 'acme' }
+      },
+      limits: {
+        maxConnectionsPerClient: 1,
+        clientKey: (request, identity) => {
+          const key = `${String(identity?.tenant ?? request.ip)}`
+          keys.push(key)
+          return key
+        },
+      },
+    })
+    const opened: TestSubscriber[] = []
+    for (const client of CLIENTS) {
+      if (client.name === 'longpoll') continue
+      const sub = await client.subscribe(t, { channels: ['a'], headers: bearer(`u-${client.name}`) })
+      opened.push(sub)
+      await sub.close()
+      await until(() => t.app.pushline.metrics().transports[client.name].connections === 0, 'closed')
+    }
+    expect((await t.fetch('/poll?channel=a', { headers: bearer('u-poll') })).status).toBe(200)
+    expect((await post(t, { channel: 'a', data: 1 }, bearer('u-pub'))).status).toBe(201)
+    expect(seen).toEqual(['websocket', 'sse', 'ndjson', 'longpoll', 'publish'])
+    expect(new Set(keys)).toEqual(new Set(['127.0.0.1', 'acme']))
+    // One slot per tenant: a second user of acme is refused while the first holds its stream.
+    const holder = await ndjsonClient.subscribe(t, { channels: ['a'], headers: bearer('u-1') })
+    const refused = await ndjsonClient.subscribe(t, { channels: ['a'], headers: bearer('u-2') }).catch((e: unknown) => e)
+    expect(refused).toMatchObject({ status: 429, code: 'RT_ERR_LIMIT_CLIENT_CONNECTIONS' })
+    await holder.close()
+  })
+})
+
 describe('a token in the query string', () => {
   it('is read only when credentials.queryParam is set', async () => {
     const off = await start()
@@ -124,6 +163,10 @@ describe('a token in the query string', () => {
       await ws.closed
       await t.close()
       const pushlineLines = lines.filter((line) => line.includes('pushline'))
+      // The connection's debug lines name its user, and nothing else of the identity.
+      const opened = pushlineLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'pushline: connection open' && line.transport === 'ndjson')
+      expect(opened).toMatchObject({ user: 'secret', clientKey: 'user:secret' })
+      expect(JSON.stringify(opened)).not.toContain('expiresAt')
       expect(pushlineLines.length).toBeGreaterThan(0)
       expect(pushlineLines.filter((line) => line.includes(token) || line.includes(encodeURIComponent(token)))).toEqual([])
       const anywhere = lines.filter((line) => line.includes('9999999999999'))

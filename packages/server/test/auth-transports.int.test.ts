@@ -128,6 +128,8 @@ describe.each(CLIENTS)('$name', (client) => {
     }
     await t.app.pushline.publish('public', 'after')
     expect((await bob.waitEvents(1))[0]?.data).toBe('after')
+    // Bob's next poll must be held again before it can be ended.
+    if (held) await until(() => t.app.pushline.metrics().transports.longpoll.connections === 1, "bob's next poll held")
     expect(t.app.pushline.disconnect((identity) => identity.user === 'bob')).toBe(1)
   })
 })
