@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { BROWSER_PUBLISHABLE, demoChannels } from './channels.js'
 import type { DemoConfig } from './config.js'
 import { demoControl } from './demo-control.js'
-import { guardMetrics, METRICS_PATH } from './metrics-guard.js'
+import { METRICS_PATH, metricsBearer } from './metrics-guard.js'
 import { startTicker } from './ticker.js'
 
 export interface DemoAppOptions {
@@ -15,6 +15,11 @@ export interface DemoAppOptions {
   readonly log: EventLog
   /** Where the built SPA lives (default: dist/public next to this file's dist/server). */
   readonly publicDir?: string
+}
+
+/** The plugin refuses a metrics endpoint that does not say who may scrape it: the token's holder, or (explicitly) anyone. */
+function metricsOptions(token: string | undefined): { path: string; authorize: ReturnType<typeof metricsBearer> } | { path: string; public: true } {
+  return token ? { path: METRICS_PATH, authorize: metricsBearer(token) } : { path: METRICS_PATH, public: true }
 }
 
 const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url))
@@ -35,15 +40,14 @@ export async function buildDemoApp(options: DemoAppOptions): Promise<FastifyInst
     ...(config.HOLD_MS ? { holdMs: config.HOLD_MS } : {}),
     ...(config.LONGPOLL_CACHE_SEC ? { longpollCacheMaxAgeSec: config.LONGPOLL_CACHE_SEC } : {}),
     ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
-    // public: the demo guards the route itself (guardMetrics below) or warns that it is open.
-    ...(config.PUSHLINE_METRICS ? { metrics: { path: METRICS_PATH, public: true } } : {}),
-    // Anyone may watch; browsers may only publish chat. The ticker and load channels are written server-side.
-    authorize: async (_request, { action, channels }) =>
+    ...(config.PUSHLINE_METRICS ? { metrics: metricsOptions(config.PUSHLINE_METRICS_TOKEN) } : {}),
+    // No `authenticate`: the demo has no users, so `identity` is undefined. Anyone may watch; browsers may only
+    // publish chat. The ticker and load channels are written server-side.
+    authorize: async (_identity, { action, channels }) =>
       action === 'subscribe' || channels.every((channel) => BROWSER_PUBLISHABLE.has(channel)),
   })
-  if (config.PUSHLINE_METRICS) {
-    if (config.PUSHLINE_METRICS_TOKEN) guardMetrics(app, `/rt${METRICS_PATH}`, config.PUSHLINE_METRICS_TOKEN)
-    else app.log.warn(`PUSHLINE_METRICS=1: /rt${METRICS_PATH} is served to anyone (set PUSHLINE_METRICS_TOKEN or protect it at the proxy)`)
+  if (config.PUSHLINE_METRICS && !config.PUSHLINE_METRICS_TOKEN) {
+    app.log.warn(`PUSHLINE_METRICS=1: /rt${METRICS_PATH} is served to anyone (set PUSHLINE_METRICS_TOKEN or protect it at the proxy)`)
   }
   const publish = (channel: string, data: unknown) => app.pushline.publish(channel, data)
 

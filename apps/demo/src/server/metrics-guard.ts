@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { ServerErrors } from '@pushline/server'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 
 /** The plugin's metrics route, under its prefix. */
 export const METRICS_PATH = '/metrics'
@@ -8,16 +7,14 @@ export const METRICS_PATH = '/metrics'
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest()
 
 /**
- * Lets only `Authorization: Bearer <token>` read the metrics route `url`; anything else gets the plugin's 401
- * (RT_ERR_AUTH_UNAUTHENTICATED). Compared as digests in constant time, so neither the token nor its length leaks.
+ * The plugin's `metrics.authorize` hook for the demo: only `Authorization: Bearer <token>` may scrape (the plugin
+ * answers anything else 401 RT_ERR_AUTH_UNAUTHENTICATED). Compared as digests in constant time, so neither the token
+ * nor its length leaks.
  */
-export function guardMetrics(app: FastifyInstance, url: string, token: string): void {
+export function metricsBearer(token: string): (request: FastifyRequest) => boolean {
   const expected = digest(`Bearer ${token}`)
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.url !== url) return
+  return (request) => {
     const given = request.headers.authorization
-    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-      throw ServerErrors.AuthUnauthenticated.create('the metrics endpoint needs its bearer token')
-    }
-  })
+    return given !== undefined && timingSafeEqual(digest(given), expected)
+  }
 }
