@@ -232,15 +232,16 @@ export function connection(hub: Hub): Connection {
   }
 
   const refuse = (a: Attempt, error: PushlineError) => {
-    const seg = a.queue[0] ?? a.seg
     const named = refusedChannels(error)
+    // what it serves and what it was asked to serve since (WebSocket subscribes not yet answered)
+    const live = [...new Set([a.seg, ...a.queue].flatMap((seg) => seg.subs))].filter((sub) => !sub.stopped)
     // a refusal that names its channels is of the subscriptions naming them; else of those the server never accepted
-    const fresh = seg.subs.filter((sub) =>
-      named.length ? sub.channels.some((channel) => named.includes(channel)) : !sub.accepted && !sub.stopped,
-    )
+    const fresh = live.filter((sub) => (named.length ? sub.channels.some((channel) => named.includes(channel)) : !sub.accepted))
+    // a late answer (a racer's) for subscriptions that have stopped since: nobody's fault, serve what is wanted now
+    if (named.length && !fresh.length) return retried(a, false)
     drop(a)
     refresh()
-    hub.refused(fresh.length ? fresh : seg.subs, error)
+    hub.refused(fresh.length ? fresh : live, error)
   }
 
   /**

@@ -149,3 +149,34 @@ describe('with the automatic choice (transports raced)', () => {
     expect(record.changes).toEqual([{ name: 'websocket', previous: null, reason: 'negotiated' }])
   })
 })
+
+describe('refusals while transports race', () => {
+  it('ends only the refused subscriptions, never one that asked for allowed channels (a late racer refusing stopped ones)', async () => {
+    const tokens = tokenIssuer()
+    // the WebSocket's answer comes last: long-poll refuses first, the client resubscribes the socket without the
+    // refused channels, and then the socket's refusal of the first subscribe arrives
+    server = await startServer({
+      plugin: {
+        authenticate: async (_request, { token, transport }) => {
+          if (transport === 'websocket') await new Promise((resolve) => setTimeout(resolve, 150))
+          return tokens.lookup(token) ?? null
+        },
+        authorize: (identity, { channels }) => channels.every((channel) => channel === 'feed' || channel === `user/${identity?.user}`),
+      },
+    })
+    const app = server.app
+    client = createClient({ url: url(), token: tokens.issue('alice'), storage: memoryStorage() })
+    const record = collect(client)
+    const mineErrors: PushlineError[] = []
+    const refused: string[] = []
+    client.subscribe(['feed', 'user/alice'], { onEvent: record.onEvent, onError: (error) => mineErrors.push(error) })
+    client.subscribe(['user/bob'], { onEvent: () => {}, onError: (error) => refused.push(`bob:${error.code}`) })
+    client.subscribe(['secret', 'feed'], { onEvent: () => {}, onError: (error) => refused.push(`secret:${error.code}`) })
+    await vi.waitFor(() => expect(refused.sort()).toEqual(['bob:RT_ERR_AUTH_FORBIDDEN', 'secret:RT_ERR_AUTH_FORBIDDEN']), { timeout: 10_000, interval: 10 })
+    await vi.waitFor(() => expect(client?.transport).toBe('websocket'), { timeout: 10_000, interval: 10 })
+    await publishSteadily(app, 'feed', 200, 20, 5)
+    await vi.waitFor(() => expect(record.seen.length).toBeGreaterThanOrEqual(200), { timeout: 10_000, interval: 10 })
+    expect(record.seen).toEqual(range(200))
+    expect(mineErrors).toEqual([])
+  })
+})
