@@ -1,43 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import type { PushlineOptions } from '../src/index.js'
-import { startApp, type TestApp, until } from './helpers/app.js'
+import { describe, expect, it } from 'vitest'
+import { until } from './helpers/app.js'
 import { AUTH, bearer } from './helpers/auth.js'
-import { CLIENTS, Refused, type TestSubscriber } from './helpers/clients.js'
+import { CLIENTS } from './helpers/clients.js'
+import { scenario } from './helpers/scenario.js'
 
 // An odd but valid user id: its per-user channel `user/a.b:c@d-1` uses every punctuation a channel name may have.
 const ODD = 'a.b:c@d-1'
 
 // Credentials on each transport, with real clients (ws, eventsource, undici fetch, plain polls) and real hooks.
 describe.each(CLIENTS)('$name', (client) => {
-  const apps: TestApp[] = []
-  const subscribers: TestSubscriber[] = []
-  const start = async (options: PushlineOptions = {}): Promise<TestApp> => {
-    const app = await startApp({ ...AUTH, ...options })
-    apps.push(app)
-    return app
-  }
-  const subscribe = async (app: TestApp, channels: string[], headers?: Record<string, string>, cursor?: string) => {
-    const subscriber = await client.subscribe(app, { channels, headers, cursor })
-    subscribers.push(subscriber)
-    return subscriber
-  }
-  const refusalOf = async (promise: Promise<unknown>): Promise<Refused> => {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(error).toBeInstanceOf(Refused)
-    return error as Refused
-  }
-  afterEach(async () => {
-    await Promise.all(subscribers.splice(0).map((s) => s.close()))
-    await Promise.all(apps.splice(0).map((a) => a.close()))
-  })
+  const { start, subscribe, refusalOf } = scenario(client, AUTH)
 
   it('gives a token user every event of the channels it may read, its own user/<id> included, and nothing else', async () => {
     const t = await start()
-    const sub = await subscribe(t, ['public', `user/${ODD}`], bearer(`user-${ODD}`))
-    const other = await subscribe(t, ['public', 'user/bob'], bearer('user-bob'))
+    const sub = await subscribe(t, ['public', `user/${ODD}`], undefined, bearer(`user-${ODD}`))
+    const other = await subscribe(t, ['public', 'user/bob'], undefined, bearer('user-bob'))
     const expected: string[] = []
     for (let i = 0; i < 30; i++) {
       const channel = ['public', `user/${ODD}`, 'user/bob', 'secret'][i % 4] ?? 'public'
@@ -55,14 +32,14 @@ describe.each(CLIENTS)('$name', (client) => {
 
   it("refuses another user's channel with 403 naming it, and an anonymous or bad token with 401, delivering nothing", async () => {
     const t = await start()
-    const denied = await refusalOf(subscribe(t, ['public', `user/${ODD}`, 'secret'], bearer('user-bob')))
+    const denied = await refusalOf(subscribe(t, ['public', `user/${ODD}`, 'secret'], undefined, bearer('user-bob')))
     expect([403, 4403]).toContain(denied.status)
     expect(denied.code).toBe('RT_ERR_AUTH_FORBIDDEN')
     expect(denied.channels).toEqual([`user/${ODD}`, 'secret'])
-    const single = await refusalOf(subscribe(t, ['secret'], bearer('user-bob')))
+    const single = await refusalOf(subscribe(t, ['secret'], undefined, bearer('user-bob')))
     expect(single.channels).toEqual(['secret'])
     for (const headers of [undefined, bearer('nobody'), { authorization: 'Basic dXNlci1ib2I=' }]) {
-      const anonymous = await refusalOf(subscribe(t, ['public'], headers))
+      const anonymous = await refusalOf(subscribe(t, ['public'], undefined, headers))
       expect([401, 4401]).toContain(anonymous.status)
       expect(anonymous.code).toBe('RT_ERR_AUTH_UNAUTHENTICATED')
     }
@@ -71,7 +48,7 @@ describe.each(CLIENTS)('$name', (client) => {
 
   it('refuses an identity that has already expired with 401 RT_ERR_AUTH_EXPIRED', async () => {
     const t = await start()
-    const expired = await refusalOf(subscribe(t, ['public'], bearer(`user-bob~${Date.now() - 1}`)))
+    const expired = await refusalOf(subscribe(t, ['public'], undefined, bearer(`user-bob~${Date.now() - 1}`)))
     expect([401, 4401]).toContain(expired.status)
     expect(expired.code).toBe('RT_ERR_AUTH_EXPIRED')
   })
@@ -80,7 +57,7 @@ describe.each(CLIENTS)('$name', (client) => {
     // No heartbeat within the test: the expiry alone must end the stream.
     const t = await start({ heartbeatMs: 120_000 })
     const expiresAt = Date.now() + 1500
-    const sub = await subscribe(t, ['public'], bearer(`user-bob~${expiresAt}`))
+    const sub = await subscribe(t, ['public'], undefined, bearer(`user-bob~${expiresAt}`))
     for (let i = 0; i < 3; i++) await t.app.pushline.publish('public', i)
     expect(await sub.waitEvents(3)).toHaveLength(3)
     if (client.name === 'longpoll') {
@@ -112,8 +89,8 @@ describe.each(CLIENTS)('$name', (client) => {
     const cursor = await t.app.pushline.log.head()
     // A held poll is answered 401 itself; the helper's poll loop would hide it.
     const held = client.name === 'longpoll' ? t.fetch(`/poll?channel=public&cursor=${cursor}`, { headers: bearer('user-alice') }) : undefined
-    const alice = held ? undefined : await subscribe(t, ['public'], bearer('user-alice'), cursor)
-    const bob = await subscribe(t, ['public'], bearer('user-bob'), cursor)
+    const alice = held ? undefined : await subscribe(t, ['public'], cursor, bearer('user-alice'))
+    const bob = await subscribe(t, ['public'], cursor, bearer('user-bob'))
     await until(() => t.app.pushline.metrics().transports[client.name].connections === 2, 'both connected (held)')
     expect(t.app.pushline.disconnect({ user: 'alice' }, 'logged out')).toBe(1)
     if (held) {

@@ -1,38 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MemoryLog, PushlineError } from '@pushline/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import type { PushlineOptions } from '../src/index.js'
-import { publishAll, startApp, type TestApp, until } from './helpers/app.js'
-import { CLIENTS, Refused, type TestSubscriber } from './helpers/clients.js'
+import { publishAll, startApp, until } from './helpers/app.js'
+import { CLIENTS } from './helpers/clients.js'
+import { scenario } from './helpers/scenario.js'
 import { stalledSubscriber } from './helpers/stalled.js'
 
 // The same scenarios over every transport, with real clients: ws, eventsource, undici fetch, plain HTTP polls.
 describe.each(CLIENTS)('$name', (client) => {
-  const apps: TestApp[] = []
-  const subscribers: TestSubscriber[] = []
-  const start = async (options: PushlineOptions = {}): Promise<TestApp> => {
-    const app = await startApp(options)
-    apps.push(app)
-    return app
-  }
-  const subscribe = async (app: TestApp, channels: string[], cursor?: string, headers?: Record<string, string>) => {
-    const subscriber = await client.subscribe(app, { channels, cursor, headers })
-    subscribers.push(subscriber)
-    return subscriber
-  }
-  const refusalOf = async (promise: Promise<unknown>): Promise<Refused> => {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(error).toBeInstanceOf(Refused)
-    return error as Refused
-  }
-  afterEach(async () => {
-    await Promise.all(subscribers.splice(0).map((s) => s.close()))
-    await Promise.all(apps.splice(0).map((a) => a.close()))
-  })
+  const { start, subscribe, refusalOf } = scenario(client)
 
   it('subscribes from now and receives N events in order', async () => {
     const t = await start()
