@@ -2,13 +2,11 @@ import { expect, test } from '../fixtures/auth/fixture.js'
 import {
   codes,
   expectEveryEvent,
-  openHarness,
   publishFromPage,
-  startClient,
+  startAlice,
   subscribeAll,
   subscription,
   TRANSPORT_MODES,
-  transportsOf,
   waitReady,
 } from '../fixtures/auth/harness-page.js'
 
@@ -26,10 +24,7 @@ for (const mode of TRANSPORT_MODES) {
     authNginx,
   }) => {
     const nginx = await authNginx('auth-same-origin')
-    const origin = `http://localhost:${nginx.port}`
-    authApp.allowedOrigins.add(origin)
-    await openHarness(page, origin)
-    await startClient(page, { url: `${origin}/rt`, authBase: origin, tokenUser: 'alice', tokenTtlMs: 3_600_000, transports: transportsOf(mode) })
+    await startAlice(page, authApp, nginx.port, { tokenTtlMs: 3_600_000, mode })
     await subscribeAll(page, { mine: MINE, bobs: ['user/bob'], mixed: ['room/side', 'secret'] })
     await waitReady(page, 'mine')
 

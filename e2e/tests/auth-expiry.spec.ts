@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures/auth/fixture.js'
-import { ENDPOINTS, expectEveryEvent, harnessRecord, openHarness, receivedCount, startClient, subscribeAll, subscription, TRANSPORT_MODES, transportsOf, waitReady } from '../fixtures/auth/harness-page.js'
+import { ENDPOINTS, expectEveryEvent, harnessRecord, receivedCount, startAlice, subscribeAll, subscription, TRANSPORT_MODES, waitReady } from '../fixtures/auth/harness-page.js'
 
 // #14, case 2: getToken hands out tokens valid 1.5 s while 3,000 events per channel are published over about 6 s:
 // the server ends each connection (or caps each held poll) at its expiry, the client asks getToken again and
@@ -15,10 +15,7 @@ for (const mode of TRANSPORT_MODES) {
     authNginx,
   }) => {
     const nginx = await authNginx('auth-same-origin')
-    const origin = `http://localhost:${nginx.port}`
-    authApp.allowedOrigins.add(origin)
-    await openHarness(page, origin)
-    await startClient(page, { url: `${origin}/rt`, authBase: origin, tokenUser: 'alice', tokenTtlMs: TTL_MS, transports: transportsOf(mode) })
+    await startAlice(page, authApp, nginx.port, { tokenTtlMs: TTL_MS, mode })
     await subscribeAll(page, { mine: CHANNELS })
     await waitReady(page, 'mine')
 
@@ -61,10 +58,7 @@ for (const mode of TRANSPORT_MODES) {
     authNginx,
   }) => {
     const nginx = await authNginx('auth-same-origin')
-    const origin = `http://localhost:${nginx.port}`
-    authApp.allowedOrigins.add(origin)
-    await openHarness(page, origin)
-    await startClient(page, { url: `${origin}/rt`, authBase: origin, tokenUser: 'alice', tokenTtlMs: 3_600_000, transports: transportsOf(mode) })
+    await startAlice(page, authApp, nginx.port, { tokenTtlMs: 3_600_000, mode })
     await subscribeAll(page, { mine: CHANNELS })
     await waitReady(page, 'mine')
 
