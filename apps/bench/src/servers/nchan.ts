@@ -27,14 +27,15 @@ http { ${NGINX_TEMP_PATHS}
 const nginx = await startNginx((port) => nchanConfig(port))
 const port = nginx.port
 const deadline = Date.now() + 10_000
-let worker: number | undefined
+let worker = workerPids(nginx.pid)[0]
 // Bounded by the deadline.
-while ((worker = workerPids(nginx.pid)[0]) === undefined) {
+while (worker === undefined) {
   if (Date.now() > deadline) {
     await nginx.stop()
     throw new Error('nchan: no worker process within 10000 ms')
   }
   await new Promise((resolve) => setTimeout(resolve, 20))
+  worker = workerPids(nginx.pid)[0]
 }
 let stopping = false
 const stop = (): void => {
