@@ -1,3 +1,4 @@
+import type { PublishRun } from '../driver/publisher.js'
 import { nowUs, payload } from '../payload.js'
 
 /** What a server does with one payload (a ~100-byte JSON text) when its own timer publishes it. */
@@ -11,14 +12,9 @@ export interface LocalPublishCommand {
   readonly fromSeq: number
 }
 
-export interface LocalPublishRun {
+/** A run's figures, as every publisher reports them, with the message type of the server's answer. */
+export interface LocalPublishRun extends PublishRun {
   readonly type: 'published'
-  readonly sent: number
-  readonly errors: number
-  readonly firstError?: string
-  readonly achievedRate: number
-  readonly durationMs: number
-  readonly lastSeq: number
 }
 
 const TICK_MS = 1
