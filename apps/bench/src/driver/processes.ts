@@ -142,7 +142,11 @@ export async function startWorkers(
 ): Promise<{ pool: WorkerPool; ready: ReadyReport }> {
   const count = Math.max(1, Math.min(workers, subscribers))
   const children = Array.from({ length: count }, () =>
-    fork(join(DIST, 'clients', 'worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    fork(join(DIST, 'clients', 'worker.js'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // BENCH_WORKER_PROF=<dir>: a CPU profile of each load worker, to check that the harness is not the limit.
+      execArgv: process.env.BENCH_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROF}`] : [],
+    }),
   )
   const send = (child: ChildProcess, command: WorkerCommand): void => {
     child.send(command)
