@@ -79,7 +79,11 @@ export class Publisher implements Publishing {
     private readonly spec: SystemSpec,
     private readonly maxInFlight = MAX_IN_FLIGHT,
   ) {
-    this.clients = (typeof ports === 'number' ? [ports] : ports).map((port) => new Client(`http://127.0.0.1:${port}`, { pipelining: 32, keepAliveTimeout: 120_000 }))
+    // Pipelined as deep as the in-flight cap: a saturated long-poll server reads the publisher's socket once per loop
+    // turn (tens of ms), so undici's 32 used to cap publishing at ~32 per turn (~600/s), the harness's limit.
+    this.clients = (typeof ports === 'number' ? [ports] : ports).map(
+      (port) => new Client(`http://127.0.0.1:${port}`, { pipelining: maxInFlight, keepAliveTimeout: 120_000 }),
+    )
   }
 
   get lastSeq(): number {
