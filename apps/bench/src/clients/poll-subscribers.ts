@@ -16,22 +16,43 @@ interface PollLoop {
   headers?(): string
   /** The response head, before its body. */
   onHead?(status: number, head: string): void
-  /** A whole response; returns false to stop. */
+  /**
+   * A whole response; returns false to stop. `body` is the whole body with `wholeBody`, else only its last
+   * `TAIL_BYTES` (where the cursors are): the events were scanned in place as they came.
+   */
   onResponse(status: number, body: Buffer): boolean
+  readonly wholeBody?: boolean
+}
+
+/** What a poll keeps of a body it does not need whole: room for any cursor at its end. */
+const TAIL_BYTES = 256
+const EMPTY: Buffer = Buffer.alloc(0)
+
+/** The last TAIL_BYTES of `tail` followed by `buf[start..end)`. */
+function tailOf(tail: Buffer, buf: Buffer, start: number, end: number): Buffer {
+  if (end - start >= TAIL_BYTES) return Buffer.from(buf.subarray(end - TAIL_BYTES, end))
+  const joined = Buffer.concat([tail, buf.subarray(start, end)])
+  return joined.length > TAIL_BYTES ? joined.subarray(joined.length - TAIL_BYTES) : joined
 }
 
 function pollLoop(conn: HttpConn, sub: Subscription, loop: PollLoop): Closer {
   let closed = false
   let errors = 0
+  const onHead = loop.onHead?.bind(loop)
   const poll = (): void => {
     if (closed) return
-    const chunks: Buffer[] = []
+    // Events are scanned where they arrive; a body is copied only when the loop needs it whole.
+    const chunks: Buffer[] | null = loop.wholeBody ? [] : null
+    let tail: Buffer = EMPTY
     conn.request('GET', loop.next(), {
-      onHead: loop.onHead?.bind(loop),
-      onBody: (buf, start, end) => chunks.push(Buffer.from(buf.subarray(start, end))),
+      onHead,
+      onBody: (buf, start, end) => {
+        sub.scan(buf, start, end)
+        if (chunks) chunks.push(Buffer.from(buf.subarray(start, end)))
+        else tail = tailOf(tail, buf, start, end)
+      },
       onEnd(status) {
-        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-        sub.scan(body, 0, body.length)
+        const body = chunks ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) : tail
         if (status >= 400 && status !== 410) errors++
         else errors = 0
         if (errors < MAX_ERRORS && loop.onResponse(status, body)) poll()
@@ -164,6 +185,7 @@ export async function socketioPolling(port: number, sub: Subscription): Promise<
       reject(new Error('socket.io polling: no namespace connect'))
     }, 15_000)
     const loop = pollLoop(getConn, sub, {
+      wholeBody: true,
       next: () => withSid,
       onResponse(status, body) {
         if (status !== 200) return false
