@@ -145,7 +145,9 @@ export async function startWorkers(
     fork(join(DIST, 'clients', 'worker.js'), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // BENCH_WORKER_PROF=<dir>: a CPU profile of each load worker, to check that the harness is not the limit.
-      execArgv: process.env.BENCH_WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROF}`] : [],
+      execArgv: process.env.BENCH_WORKER_PROF
+        ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROF}`]
+        : process.execArgv,
     }),
   )
   const send = (child: ChildProcess, command: WorkerCommand): void => {
