@@ -7,10 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
-bash scripts/bootstrap.sh >&2
-# The Nchan peers need Debian's nginx module (nginx itself is a fixture already installed).
+# nginx (the long-poll cache case, settle, Nchan) and redis-server (--redis) come through apt when missing.
+bash scripts/bootstrap.sh --system >&2
+# The Nchan peers need Debian's nginx module on top of that nginx.
 if [ ! -e /usr/lib/nginx/modules/ngx_nchan_module.so ] && command -v apt-get >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libnginx-mod-nchan >&2 || echo "bench: libnginx-mod-nchan not installed; the nchan-* systems will fail" >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnginx-mod-nchan; } >&2 || echo "bench: libnginx-mod-nchan not installed; the nchan-* systems will fail" >&2
 fi
 # 10,000 subscribers (and 5,000 idle ones) need a file descriptor each on both sides.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

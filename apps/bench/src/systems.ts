@@ -61,25 +61,25 @@ export function isSystemName(value: string): value is SystemName {
 }
 
 /**
- * Where the full run's search starts, events/s at N=1,000 (deliveries/s = rate x N): about half of what each
- * system sustained on this 2-core machine, so a search takes a few steps. Only a starting point: the search goes
- * up or down from it.
+ * Where the full run's search starts, events/s at N=1,000 (deliveries/s = rate x N): at or a little under what each
+ * system sustained in the full runs on this 2-core machine, so the doubling brackets the limit in two steps and the
+ * bisection does the rest. Only a starting point: the search snaps it to its grid and goes up or down from it.
  */
 export const START_RATE: Record<SystemName, number> = {
-  'pushline-websocket': 1500,
-  'pushline-sse': 800,
-  'pushline-ndjson': 800,
-  'pushline-longpoll': 300,
-  'socketio-websocket': 100,
-  'socketio-polling': 50,
-  'sockjs-xhr-streaming': 100,
-  'ws-plain': 500,
-  'ws-coalesced': 1000,
-  'sse-plain': 300,
-  'longpoll-plain': 800,
+  'pushline-websocket': 2000,
+  'pushline-sse': 2000,
+  'pushline-ndjson': 2000,
+  'pushline-longpoll': 1000,
+  'socketio-websocket': 50,
+  'socketio-polling': 25,
+  'sockjs-xhr-streaming': 200,
+  'ws-plain': 60,
+  'ws-coalesced': 2000,
+  'sse-plain': 400,
+  'longpoll-plain': 2000,
   'nchan-websocket': 100,
-  'nchan-sse': 100,
-  'nchan-longpoll': 300,
+  'nchan-sse': 20,
+  'nchan-longpoll': 100,
 }
 
 /** Every system has the in-process publisher but those whose server is not a Node process. */
