@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FanoutStep } from './fanout.js'
-import { gridIndex, gridRate, search } from './fanout.js'
+import { gridIndex, gridRate, nearMiss, search } from './fanout.js'
 
 /** Runs `search` against a server that sustains up to `limit` events/s; returns the rates it tried. */
 async function tried(start: number, limit: number, budget = 12, range = { min: 1, max: 100_000 }): Promise<number[]> {
@@ -56,5 +56,20 @@ describe('the rate search', () => {
   it('stays in its range', async () => {
     expect(await tried(1000, 1_000_000, 12, { min: 1, max: 3000 })).toEqual([1000, 2000])
     expect(await tried(1000, 0, 12, { min: 400, max: 100_000 })).toEqual([1000, 500])
+  })
+})
+
+describe('the retry rule', () => {
+  const failed = (p99Ms: number, latencyOnly = true): FanoutStep => ({ ok: false, p99Ms, latencyOnly }) as FanoutStep
+
+  it('re-runs a step that failed on p99 alone, by less than 4x the limit', () => {
+    expect(nearMiss(failed(140))).toBe(true)
+    expect(nearMiss(failed(390))).toBe(true)
+  })
+
+  it('does not re-run a wide miss, a loss, a drop or a rate the publisher could not reach', () => {
+    expect(nearMiss(failed(500))).toBe(false)
+    expect(nearMiss(failed(140, false))).toBe(false)
+    expect(nearMiss({ ok: true, p99Ms: 50, latencyOnly: false } as FanoutStep)).toBe(false)
   })
 })

@@ -65,6 +65,7 @@ export async function measureStep(
     bound: boundOf(serverCpuPct, busiestClientPct),
     loadAvg: Math.round(loadavg()[0]! * 100) / 100,
     ok: reasons.length === 0,
+    latencyOnly: reasons.length === 1 && stats.p99Ms >= P99_LIMIT_MS,
     ...(reasons.length > 0 ? { reason: reasons.join(', ') } : {}),
   }
 }
