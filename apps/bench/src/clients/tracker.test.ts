@@ -48,7 +48,8 @@ describe('Subscription.scan', () => {
     const stats = tracker.collect(6)
     expect(stats.received).toBe(3)
     expect(stats.duplicates).toBe(1)
-    // 3 and 4 skipped, 6 never came.
+    // 3 and 4 skipped (gone for good), 6 never came (late, or lost).
+    expect(stats.gaps).toBe(2)
     expect(stats.lost).toBe(3)
   })
 })

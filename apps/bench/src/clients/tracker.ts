@@ -77,7 +77,10 @@ export class Subscription {
 
 export interface StepStats {
   readonly received: number
+  /** `gaps` plus the events still missing when the drain ended. */
   readonly lost: number
+  /** Events a subscription skipped (a later sequence came first): gone for good, not late. */
+  readonly gaps: number
   readonly duplicates: number
   readonly disconnected: number
   /** Reconnections that resumed from a cursor since the last collect. */
@@ -114,19 +117,20 @@ export class Tracker {
 
   /** The figures since the previous collect; subscriptions behind `lastSeq` count what they miss as lost. */
   collect(lastSeq: number): StepStats {
-    let lost = this.gaps
+    let behind = 0
     let disconnected = 0
     for (const sub of this.subs) {
       if (!sub.connected) disconnected++
       if (sub.last < lastSeq) {
-        lost += lastSeq - sub.last
+        behind += lastSeq - sub.last
         // Counted once: the next step starts from here.
         sub.last = lastSeq
       }
     }
     const stats: StepStats = {
       received: this.received,
-      lost,
+      lost: this.gaps + behind,
+      gaps: this.gaps,
       duplicates: this.duplicates,
       disconnected,
       resumed: this.resumed,

@@ -13,7 +13,9 @@ export interface FanoutStep {
   readonly p50Ms: number
   readonly p99Ms: number
   readonly maxMs: number
+  /** Events missing when the drain ended: `gaps` (skipped for good) plus late ones. */
   readonly lost: number
+  readonly gaps: number
   readonly duplicates: number
   /** Subscribers that were dropped and resumed from their cursor (pushline's load clients reconnect, as its client does). */
   readonly resumed: number

@@ -4,6 +4,7 @@ import { LatencyHistogram } from '../stats/histogram.js'
 export interface MergedStats {
   readonly received: number
   readonly lost: number
+  readonly gaps: number
   readonly duplicates: number
   readonly disconnected: number
   readonly resumed: number
@@ -21,6 +22,7 @@ export function mergeStats(stats: readonly StepStats[]): MergedStats {
   return {
     received: stats.reduce((sum, s) => sum + s.received, 0),
     lost: stats.reduce((sum, s) => sum + s.lost, 0),
+    gaps: stats.reduce((sum, s) => sum + s.gaps, 0),
     duplicates: stats.reduce((sum, s) => sum + s.duplicates, 0),
     disconnected: stats.reduce((sum, s) => sum + s.disconnected, 0),
     resumed: stats.reduce((sum, s) => sum + s.resumed, 0),
