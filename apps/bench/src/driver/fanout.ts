@@ -16,6 +16,8 @@ export interface FanoutStep {
   /** Events missing when the drain ended: `gaps` (skipped for good) plus late ones. */
   readonly lost: number
   readonly gaps: number
+  /** Subscriptions not connected when the step was collected. */
+  readonly disconnected: number
   readonly duplicates: number
   /** Subscribers that were dropped and resumed from their cursor (pushline's load clients reconnect, as its client does). */
   readonly resumed: number
@@ -111,6 +113,9 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       // ladder, and the ladder must stay short on a loaded machine where every step fails on latency.
       let tried = 0
       let retries = 0
+      // Every subscriber gone (a server that drops them all and never takes them back, seen with socket.io polling
+      // and Nchan long-poll): the steps after would measure nothing, so the ladder ends there, with the cause.
+      let gone = false
       const runStep = async (rate: number): Promise<FanoutStep> => {
         tried += 1
         let step = await measure(rate, options.stepMs)
@@ -124,6 +129,10 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
           steps.push(step)
           options.onStep?.(step)
         }
+        if (step.disconnected >= options.n && !gone) {
+          gone = true
+          error = `all ${options.n} subscribers dropped at ${rate} ev/s and not back: the ladder stopped there`
+        }
         await pause(300)
         return step
       }
@@ -132,10 +141,10 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       await measure(Math.max(1, Math.round(first / 4)), Math.min(1_000, options.stepMs))
       if (options.rates) {
         for (const rate of options.rates) {
-          if (tried >= maxSteps || (!(await runStep(rate)).ok && !options.allRates)) break
+          if (gone || tried >= maxSteps || (!(await runStep(rate)).ok && !options.allRates)) break
         }
       } else {
-        await search(options.search, runStep, () => tried < maxSteps)
+        await search(options.search, runStep, () => !gone && tried < maxSteps)
       }
     } finally {
       await publisher.close()

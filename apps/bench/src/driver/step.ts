@@ -62,6 +62,7 @@ export async function measureStep(
     maxMs: stats.maxMs,
     lost: stats.lost,
     gaps: stats.gaps,
+    disconnected: stats.disconnected,
     duplicates: stats.duplicates,
     resumed: stats.resumed,
     slowConsumerDrops,
