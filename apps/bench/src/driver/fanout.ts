@@ -113,7 +113,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       // ladder, and the ladder must stay short on a loaded machine where every step fails on latency.
       let tried = 0
       let retries = 0
-      // Every subscriber gone (a server that drops them all and never takes them back, seen with socket.io polling
+      // Every subscriber disconnected at the end of a step (a server that dropped them all, seen with socket.io polling
       // and Nchan long-poll): the steps after would measure nothing, so the ladder ends there, with the cause.
       let gone = false
       const runStep = async (rate: number): Promise<FanoutStep> => {
@@ -131,7 +131,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
         }
         if (step.disconnected >= options.n && !gone) {
           gone = true
-          error = `all ${options.n} subscribers dropped at ${rate} ev/s and not back: the ladder stopped there`
+          error = `all ${options.n} subscribers were disconnected when the ${rate} ev/s step ended: the ladder stopped there`
         }
         await pause(300)
         return step
