@@ -98,7 +98,8 @@ if (values.help) {
   // One core for the server, the rest for load (at least one worker); more workers than cores only add noise.
   const workers = Number(values.workers) || Math.max(1, Math.min(4, availableParallelism() - 1))
   const stepMs = Number(values['step-ms']) || (quick ? 1_000 : 10_000)
-  const maxSteps = Number(values['max-steps']) || 8
+  // --quick is a smoke run: fewer rates per ladder (its bisection stops sooner).
+  const maxSteps = Number(values['max-steps']) || (quick ? 6 : 8)
   const idleN = Number(values['idle-n']) || 5_000
   const singleMs = Number(values['single-ms']) || 20_000
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'

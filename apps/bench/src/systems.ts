@@ -61,9 +61,9 @@ export function isSystemName(value: string): value is SystemName {
 }
 
 /**
- * Where the full run's search starts, events/s at N=1,000 (deliveries/s = rate x N): at or a little under what each
- * system sustained in the full runs on this 2-core machine, so the doubling brackets the limit in two steps and the
- * bisection does the rest. Only a starting point: the search snaps it to its grid and goes up or down from it.
+ * Where the full run's search starts, events/s at N=1,000 (deliveries/s = rate x N): near what each system sustained
+ * in the full run of 2026-12-02 02:35 on this 2-core machine, so the doubling brackets the limit in a step or two and
+ * the bisection does the rest. Only a starting point: the search snaps it to its grid and goes up or down from it.
  */
 export const START_RATE: Record<SystemName, number> = {
   'pushline-websocket': 2000,

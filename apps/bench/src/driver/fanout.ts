@@ -121,7 +121,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
         let step = await measure(rate, options.stepMs)
         steps.push(step)
         options.onStep?.(step)
-        if (!step.ok && options.retry && retries < MAX_RETRIES && nearMiss(step)) {
+        if (options.retry && retries < MAX_RETRIES && nearMiss(step)) {
           retries += 1
           // Confirm a latency failure once (a loss is never retried away).
           await pause(500)
