@@ -1,5 +1,5 @@
 import type { PublishRun } from '../driver/publisher.js'
-import { nowUs, payload } from '../payload.js'
+import { payload } from '../payload.js'
 
 /** What a server does with one payload (a ~100-byte JSON text) when its own timer publishes it. */
 export type LocalPublish = (payload: string) => unknown
@@ -21,8 +21,12 @@ const TICK_MS = 1
 
 /**
  * The in-process publisher, the same for every system: a timer in the server process that publishes at `rate` for
- * `durationMs`, catching up on what fell due since its last tick (up to 50 ms worth per tick). Each payload is stamped when built, so time the server spends before sending it counts as latency.
- * No third process competes for the CPU, and no HTTP parsing is in the way: this is the server's own fan-out cost.
+ * `durationMs`, catching up on what fell due since its last tick (up to 250 ms worth per tick). Each payload is stamped
+ * with the time it was DUE (the run's start + its index / rate), not the time the timer got to it: a loop busy
+ * flushing for 30 ms makes the events due meanwhile 30 ms late, as an app's events are (no coordinated omission).
+ * Stamped when built, a late timer used to hide the server's own loop lag from the latency, which the HTTP
+ * publisher (another process) never did. No third process competes for the CPU, and no HTTP parsing is in the way:
+ * this is the server's own fan-out cost.
  */
 export function runLocalPublisher(publish: LocalPublish, command: LocalPublishCommand): Promise<LocalPublishRun> {
   const { rate, durationMs } = command
@@ -36,17 +40,23 @@ export function runLocalPublisher(publish: LocalPublish, command: LocalPublishCo
     firstError ??= error instanceof Error ? error.message : String(error)
   }
   const start = performance.now()
+  const startUs = Math.round((performance.timeOrigin + start) * 1000)
+  const intervalUs = 1e6 / rate
   return new Promise((resolve) => {
     const tick = (): void => {
       const elapsed = performance.now() - start
-      // At most 50 ms worth per tick: a server that cannot keep up falls behind the target (and fails the step on
-      // the published rate) instead of blocking its loop on an ever larger burst.
-      const due = Math.min(total, Math.floor((rate * elapsed) / 1000) + 1, sent + Math.max(1, Math.ceil(rate / 20)))
+      // At most 250 ms worth per tick: everything due after a loop turn of up to 250 ms goes at once (events arrive
+      // so in an app: whatever queued while the loop was busy is read in one go), stamped with its due time. A server
+      // slower than that falls behind the target (and fails the step on the published rate and its latency) instead
+      // of blocking its loop on an ever larger burst.
+      const due = Math.min(total, Math.floor((rate * elapsed) / 1000) + 1, sent + Math.max(1, Math.ceil(rate / 4)))
       // Bounded by `total` and the per-tick cap.
       while (sent < due) {
+        // due at (sent - 1) / rate after the start: never later than now (that is what made it due)
+        const dueUs = startUs + Math.round(sent * intervalUs)
         sent++
         try {
-          const result = publish(payload(++seq, nowUs()))
+          const result = publish(payload(++seq, dueUs))
           if (result instanceof Promise) result.catch(onError)
         } catch (error) {
           onError(error)
