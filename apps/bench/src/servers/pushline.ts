@@ -10,11 +10,17 @@ import { installControl } from './harness.js'
 // With BENCH_REDIS_URL (and BENCH_REDIS_NAMESPACE) set, the log is a RedisLog with default options instead: the
 // `--redis` benchmark runs several of these on one Redis. Not REDIS_URL: a REDIS_URL left in the shell for the demo
 // must not silently move the ordinary benchmark onto Redis.
+/** A/B runs of the retention (BENCH_LOG_MAX_COUNT: events the MemoryLog keeps); default: the log's own. */
+function logOptions(): { maxCount?: number } {
+  const maxCount = Number(process.env.BENCH_LOG_MAX_COUNT)
+  return maxCount > 0 ? { maxCount } : {}
+}
 const redisUrl = process.env.BENCH_REDIS_URL
 const log: EventLog = redisUrl
   ? await createRedisLog({ url: redisUrl, namespace: process.env.BENCH_REDIS_NAMESPACE ?? 'bench' })
-  : new MemoryLog()
+  : new MemoryLog(logOptions())
 const app = Fastify({ logger: false })
+
 // The long-poll cache case (nginx/longpoll-cache.ts): answers with events cacheable, and origin requests counted.
 const cacheSec = Number(process.env.BENCH_LONGPOLL_CACHE_SEC) || 0
 let requests = 0
@@ -24,10 +30,13 @@ if (cacheSec > 0) {
     done()
   })
 }
+// A/B runs of the flush timing (BENCH_FLUSH_DELAY_MS=0: flush every loop turn, as ws-coalesced does); default 10.
+const flushDelay = process.env.BENCH_FLUSH_DELAY_MS
 await app.register(pushline, {
   prefix: '/rt',
   log,
   ...(cacheSec > 0 ? { longpollCacheMaxAgeSec: cacheSec } : {}),
+  ...(flushDelay === undefined ? {} : { maxFlushDelayMs: Number(flushDelay) }),
   limits: {
     maxConnections: 1_000_000,
     maxConnectionsPerClient: 1_000_000,
