@@ -52,7 +52,7 @@ export function runLocalPublisher(publish: LocalPublish, command: LocalPublishCo
       const due = Math.min(total, Math.floor((rate * elapsed) / 1000) + 1, sent + Math.max(1, Math.ceil(rate / 4)))
       // Bounded by `total` and the per-tick cap.
       while (sent < due) {
-        // due at (sent - 1) / rate after the start: never later than now (that is what made it due)
+        // the (sent+1)-th event is due sent / rate after the start: never later than now (that is what made it due)
         const dueUs = startUs + Math.round(sent * intervalUs)
         sent++
         try {
