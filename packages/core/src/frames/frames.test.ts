@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createEvent } from './event-json.js'
+import { cachedEncoder, createEvent } from './event-json.js'
 import { longpollBatch } from './longpoll.js'
 import { NDJSON_HEARTBEAT, ndjsonEvent, ndjsonFrame } from './ndjson.js'
 import { SSE_HEARTBEAT, sseEvent, sseFrame, sseRetry } from './sse.js'
@@ -51,5 +51,26 @@ describe('wire frames of protocol 1', () => {
   it('serializes events built without a known JSON the same way', () => {
     const plain = { channel: 'a', cursor: 'e-1', data: [1, null] }
     expect(ndjsonEvent(plain).toString()).toBe('{"type":"event","channel":"a","cursor":"e-1","data":[1,null]}\n')
+  })
+
+  it('keeps one encoding per event per encoder, out of sight of spreads and JSON, frozen events included', () => {
+    const calls: string[] = []
+    const upper = cachedEncoder((e) => {
+      calls.push(`upper ${e.cursor}`)
+      return e.channel.toUpperCase()
+    })
+    const lower = cachedEncoder((e) => {
+      calls.push(`lower ${e.cursor}`)
+      return e.channel.toLowerCase()
+    })
+    const made = createEvent('Chat', 'abc-9', 1, '1')
+    const frozen = Object.freeze({ channel: 'Room', cursor: 'abc-10', data: 2 })
+    for (let round = 0; round < 3; round++) {
+      expect([upper(made), lower(made), upper(frozen), lower(frozen)]).toEqual(['CHAT', 'chat', 'ROOM', 'room'])
+    }
+    expect(calls).toEqual(['upper abc-9', 'lower abc-9', 'upper abc-10', 'lower abc-10'])
+    // The log's own JSON slot is the only symbol a spread copies: the encodings stay on the event.
+    expect(Object.getOwnPropertySymbols({ ...made }).map(String)).toEqual(['Symbol(pushline.eventJson)'])
+    expect(JSON.stringify(made)).toBe('{"channel":"Chat","cursor":"abc-9","data":1}')
   })
 })
