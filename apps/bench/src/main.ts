@@ -2,7 +2,8 @@ import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type FanoutResult, runFanout } from './driver/fanout.js'
 import { type IdleResult, runIdle } from './driver/idle.js'
-import { PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
+import { fanoutGroups, PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
+import { StepTurns } from './driver/turns.js'
 import { runSingleGroup, type SingleResult, singleGroups } from './driver/single.js'
 import { printProfiles } from './driver/profile-summary.js'
 import { printSettle, runSettle, type SettleResult } from './settle/settle.js'
@@ -119,29 +120,40 @@ if (values.help) {
       const httpGroup = (publishers.includes('http') || publishers.includes('http1')) && (n === ns[0] || values.publisher !== undefined)
       for (const publisher of publishers) {
         if (publisher !== 'local' && !httpGroup) continue
-        for (const system of systems) {
-          // A server that is not a Node process (Nchan) has no in-process publisher: it is published over HTTP, in
-          // the HTTP group when there is one.
-          const kind: PublisherKind = publisher === 'local' && !supportsLocalPublisher(system) ? 'http' : publisher
-          if (kind !== publisher && httpGroup) continue
-          const known = fanout.find((f) => f.system === system && f.publisher === kind && f.best)
-          const guess = known?.best ? (known.best.rate * known.n) / n : (START_RATE[system] * 1000) / n
-          const rates = numbers(values.rates)
-          const result = await runFanout(system, {
-            n,
-            ...(rates ? { rates, allRates: values['all-rates'] } : {}),
-            search: { start: guess, min: Math.max(1, 5_000 / n), max: 20_000_000 / n },
-            stepMs,
-            workers,
-            publisher: kind,
-            retry: !quick,
-            // The cost curve's other N start from the first N's result: a few steps find their edge.
-            maxSteps: n === ns[0] || values['max-steps'] ? maxSteps : Math.min(maxSteps, 4),
-            ...(cpuProfDir ? { cpuProfDir } : {}),
-            onStep: (step) => printStep(system, n, kind, step),
+        // The systems a ratio compares run side by side, taking turns step by step (turns.ts), at N <= 1,000; at
+        // N = 10,000 one at a time (four servers with 10,000 subscribers each would be a different machine).
+        const groups = n <= 1_000 ? fanoutGroups(systems) : systems.map((system) => [system])
+        for (const group of groups) {
+          const turns = group.length > 1 ? new StepTurns() : undefined
+          const ladders = group.flatMap((system) => {
+            // A server that is not a Node process (Nchan) has no in-process publisher: it is published over HTTP,
+            // in the HTTP group when there is one.
+            const kind: PublisherKind = publisher === 'local' && !supportsLocalPublisher(system) ? 'http' : publisher
+            if (kind !== publisher && httpGroup) return []
+            const known = fanout.find((f) => f.system === system && f.publisher === kind && f.best)
+            const guess = known?.best ? (known.best.rate * known.n) / n : (START_RATE[system] * 1000) / n
+            const rates = numbers(values.rates)
+            return [
+              runFanout(system, {
+                n,
+                ...(rates ? { rates, allRates: values['all-rates'] } : {}),
+                search: { start: guess, min: Math.max(1, 5_000 / n), max: 20_000_000 / n },
+                stepMs,
+                workers,
+                publisher: kind,
+                retry: !quick,
+                // The cost curve's other N start from the first N's result: a few steps find their edge.
+                maxSteps: n === ns[0] || values['max-steps'] ? maxSteps : Math.min(maxSteps, 4),
+                ...(cpuProfDir ? { cpuProfDir } : {}),
+                ...(turns ? { turns } : {}),
+                onStep: (step) => printStep(system, n, kind, step),
+              }),
+            ]
           })
-          if (result.error) console.log(`  ${system} N=${n} ${kind}: ${result.error}`)
-          fanout.push(result)
+          for (const result of await Promise.all(ladders)) {
+            if (result.error) console.log(`  ${result.system} N=${n} ${result.publisher}: ${result.error}`)
+            fanout.push(result)
+          }
         }
       }
     }

@@ -4,6 +4,7 @@ import { startServer, startWorkers } from './processes.js'
 import { peakRssBytes } from './proc-stats.js'
 import { inFlightOf, LocalPublisher, Publisher, type PublisherKind, type Publishing } from './publisher.js'
 import { measureStep, P99_LIMIT_MS } from './step.js'
+import type { StepTurns } from './turns.js'
 
 export interface FanoutStep {
   /** Target publish rate, events/s. */
@@ -65,6 +66,11 @@ export interface FanoutOptions {
   /** Rates tried per ladder (confirming runs of a failed step not counted). */
   readonly maxSteps?: number
   readonly cpuProfDir?: string
+  /**
+   * Shared with the other systems of a comparison run side by side: set-up, each step and tear-down wait for their
+   * turn, so only one system is measured (or connects, or stops) at a time (turns.ts).
+   */
+  readonly turns?: StepTurns
   readonly onStep?: (step: FanoutStep) => void
 }
 
@@ -95,19 +101,23 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * was actually published. Every step is bounded in time; the ladder in steps.
  */
 export async function runFanout(system: SystemName, options: FanoutOptions): Promise<FanoutResult> {
-  const server = await startServer(system, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {})
+  const turn = <T>(work: () => Promise<T>): Promise<T> => (options.turns ? options.turns.run(work) : work())
   const steps: FanoutStep[] = []
   let error: string | undefined
   let connectedRssMb = 0
+  const server = await turn(() => startServer(system, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}))
   try {
-    const { pool, ready } = await startWorkers(system, server.port, options.n, options.workers)
+    const { pool, ready } = await turn(async () => {
+      const started = await startWorkers(system, server.port, options.n, options.workers)
+      if (started.ready.failed === 0) connectedRssMb = mb(await server.memory())
+      return started
+    })
     const publisher: Publishing =
       options.publisher === 'local' ? new LocalPublisher(server) : new Publisher(server.port, SYSTEM_SPECS[system], inFlightOf(options.publisher))
     try {
       if (ready.failed > 0) throw new Error(`${ready.failed} of ${options.n} subscribers failed: ${ready.error}`)
-      connectedRssMb = mb(await server.memory())
       const measure = (rate: number, durationMs: number): Promise<FanoutStep> =>
-        measureStep({ publisher, pools: [pool], serverPids: server.workPids, counters: () => server.counters() }, rate, durationMs)
+        turn(() => measureStep({ publisher, pools: [pool], serverPids: server.workPids, counters: () => server.counters() }, rate, durationMs))
       const maxSteps = options.maxSteps ?? 12
       // Rates tried (the budget), and latency failures confirmed: a noisy minute on a shared VM should not decide a
       // ladder, and the ladder must stay short on a loaded machine where every step fails on latency.
@@ -147,14 +157,16 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
         await search(options.search, runStep, () => !gone && tried < maxSteps)
       }
     } finally {
-      await publisher.close()
-      await pool.stop()
+      await turn(async () => {
+        await publisher.close()
+        await pool.stop()
+      })
     }
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught)
   }
   const serverPeakRssMb = mb(Math.max(0, ...server.workPids.map(peakRssBytes)))
-  await server.stop()
+  await turn(() => server.stop())
   const sustainable = steps.filter((s) => s.ok).sort((a, b) => b.rate - a.rate)
   return {
     system,
