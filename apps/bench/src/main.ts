@@ -168,7 +168,7 @@ if (values.help) {
     const n = Number(values['cache-n']) || (quick ? 200 : 10_000)
     cache = await runLongpollCache(n, quick ? 20 : 50, stepMs, workers)
     console.log(
-      `  long-poll behind an nginx cache: N=${n}, ${cache.events} events -> ${cache.originRequests} origin requests (${cache.originRequestsPerEvent} per event), ${cache.deliveriesPerSec} deliveries/s, p50 ${cache.p50Ms} p99 ${cache.p99Ms} ms, lost ${cache.lost}, origin CPU ${cache.originCpuPct}% nginx ${cache.nginxCpuPct}%${cache.error ? ` (${cache.error})` : ''}`,
+      `  long-poll behind an nginx cache: N=${n}, ${cache.events} events -> ${cache.originRequests} origin requests (${cache.originRequestsPerEvent} per event), ${cache.deliveriesPerSec} deliveries/s, p50 ${cache.p50Ms} p99 ${cache.p99Ms} ms, lost ${cache.lost} (${cache.gaps} skipped, ${cache.lost - cache.gaps} late), origin CPU ${cache.originCpuPct}% nginx ${cache.nginxCpuPct}%${cache.error ? ` (${cache.error})` : ''}`,
     )
   }
   if (areas.has('idle')) {

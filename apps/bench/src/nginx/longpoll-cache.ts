@@ -38,7 +38,9 @@ export interface CacheResult {
   readonly originRequests: number
   readonly originRequestsPerEvent: number
   readonly deliveriesPerSec: number
+  /** Missing when the drain ended: `gaps` (skipped for good) plus late ones (still on their way). */
   readonly lost: number
+  readonly gaps: number
   readonly p50Ms: number
   readonly p99Ms: number
   readonly originCpuPct: number
@@ -49,7 +51,7 @@ export interface CacheResult {
 /** N pushline long-pollers through the cache, the in-process publisher at `rate` for `durationMs`. */
 export async function runLongpollCache(n: number, rate: number, durationMs: number, workers: number): Promise<CacheResult> {
   const server = await startServer('pushline-longpoll', { env: { BENCH_LONGPOLL_CACHE_SEC: '60' } })
-  const empty = { n, rate, events: 0, originRequests: 0, originRequestsPerEvent: 0, deliveriesPerSec: 0, lost: 0, p50Ms: 0, p99Ms: 0, originCpuPct: 0, nginxCpuPct: 0 }
+  const empty = { n, rate, events: 0, originRequests: 0, originRequestsPerEvent: 0, deliveriesPerSec: 0, lost: 0, gaps: 0, p50Ms: 0, p99Ms: 0, originCpuPct: 0, nginxCpuPct: 0 }
   let nginx: Awaited<ReturnType<typeof startNginx>> | undefined
   try {
     nginx = await startNginx((port, dir) => cacheConfig(port, server.port, dir))
@@ -76,6 +78,7 @@ export async function runLongpollCache(n: number, rate: number, durationMs: numb
         originRequestsPerEvent: Math.round((originRequests / Math.max(1, run.sent)) * 100) / 100,
         deliveriesPerSec: Math.round(stats.received / (run.durationMs / 1000)),
         lost: stats.lost,
+        gaps: stats.gaps,
         p50Ms: stats.p50Ms,
         p99Ms: stats.p99Ms,
         originCpuPct,
@@ -97,7 +100,7 @@ export function printCache(result: CacheResult): void {
     [
       '',
       `Long-poll behind a shared cache (nginx proxy_cache + proxy_cache_lock, longpollCacheMaxAgeSec 60), N=${result.n.toLocaleString('en-US')}, ${result.rate} events/s`,
-      `  origin requests per event ${result.originRequestsPerEvent} (${result.originRequests} for ${result.events} events), deliveries/s ${result.deliveriesPerSec.toLocaleString('en-US')}, p50 ${result.p50Ms} p99 ${result.p99Ms} ms, lost ${result.lost}, origin CPU ${result.originCpuPct}%, nginx CPU ${result.nginxCpuPct}%${result.error ? `  ${result.error}` : ''}`,
+      `  origin requests per event ${result.originRequestsPerEvent} (${result.originRequests} for ${result.events} events), deliveries/s ${result.deliveriesPerSec.toLocaleString('en-US')}, p50 ${result.p50Ms} p99 ${result.p99Ms} ms, lost ${result.lost} (${result.gaps} skipped, ${result.lost - result.gaps} late), origin CPU ${result.originCpuPct}%, nginx CPU ${result.nginxCpuPct}%${result.error ? `  ${result.error}` : ''}`,
     ].join('\n'),
   )
 }
