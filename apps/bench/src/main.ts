@@ -143,7 +143,7 @@ if (values.help) {
                 publisher: kind,
                 retry: !quick,
                 // The cost curve's other N start from the first N's result: a few steps find their edge.
-                maxSteps: n === ns[0] || values['max-steps'] ? maxSteps : Math.min(maxSteps, 4),
+                ...(n === ns[0] || values['max-steps'] ? { maxSteps } : { maxSteps: Math.min(maxSteps, 4), budgetFromFirstFailure: true }),
                 ...(cpuProfDir ? { cpuProfDir } : {}),
                 ...(turns ? { turns } : {}),
                 onStep: (step) => printStep(system, n, kind, step),

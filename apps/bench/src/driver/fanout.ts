@@ -65,6 +65,12 @@ export interface FanoutOptions {
   readonly retry: boolean
   /** Rates tried per ladder (confirming runs of a failed step not counted). */
   readonly maxSteps?: number
+  /**
+   * Count `maxSteps` from the first failed step: the passing steps before it (the search doubling up from a guess
+   * that was too low) are free, bounded by the search range. For the N after the first, whose guess is scaled from
+   * the first N's result: long-poll's edge does not scale with N (a poll's latency is one round through all pollers).
+   */
+  readonly budgetFromFirstFailure?: boolean
   readonly cpuProfDir?: string
   /**
    * Shared with the other systems of a comparison run side by side: set-up, each step and tear-down wait for their
@@ -126,9 +132,11 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       // Every subscriber disconnected at the end of a step (a server that dropped them all, seen with socket.io polling
       // and Nchan long-poll): the steps after would measure nothing, so the ladder ends there, with the cause.
       let gone = false
+      let failed = false
       const runStep = async (rate: number): Promise<FanoutStep> => {
-        tried += 1
         let step = await measure(rate, options.stepMs)
+        failed ||= !step.ok
+        if (failed || !options.budgetFromFirstFailure) tried += 1
         steps.push(step)
         options.onStep?.(step)
         if (options.retry && retries < MAX_RETRIES && nearMiss(step)) {
