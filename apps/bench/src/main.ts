@@ -2,9 +2,10 @@ import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { type FanoutResult, runFanout } from './driver/fanout.js'
 import { type IdleResult, runIdle } from './driver/idle.js'
-import { fanoutGroups, PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
+import { FANOUT_PEER_OF, PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
+import { peerGroups } from './driver/peer-groups.js'
 import { StepTurns } from './driver/turns.js'
-import { runSingleGroup, type SingleResult, singleGroups } from './driver/single.js'
+import { runSingleGroup, type SingleResult } from './driver/single.js'
 import { printProfiles } from './driver/profile-summary.js'
 import { printSettle, runSettle, type SettleResult } from './settle/settle.js'
 import { SETTLE_CASES } from './settle/nginx-cases.js'
@@ -122,7 +123,7 @@ if (values.help) {
         if (publisher !== 'local' && !httpGroup) continue
         // The systems a ratio compares run side by side, taking turns step by step (turns.ts), at N <= 1,000; at
         // N = 10,000 one at a time (four servers with 10,000 subscribers each would be a different machine).
-        const groups = n <= 1_000 ? fanoutGroups(systems) : systems.map((system) => [system])
+        const groups = n <= 1_000 ? peerGroups(systems, FANOUT_PEER_OF) : systems.map((system) => [system])
         for (const group of groups) {
           const turns = group.length > 1 ? new StepTurns() : undefined
           const ladders = group.flatMap((system) => {
@@ -142,7 +143,8 @@ if (values.help) {
                 workers,
                 publisher: kind,
                 retry: !quick,
-                // The cost curve's other N start from the first N's result: a few steps find their edge.
+                // The cost curve's other N start from the first N's result: a few steps past their first failure find
+                // their edge (a guess that was too low climbs for free).
                 ...(n === ns[0] || values['max-steps'] ? { maxSteps } : { maxSteps: Math.min(maxSteps, 4), budgetFromFirstFailure: true }),
                 ...(cpuProfDir ? { cpuProfDir } : {}),
                 ...(turns ? { turns } : {}),
@@ -180,7 +182,7 @@ if (values.help) {
   }
   if (areas.has('single')) {
     // Each pushline transport at the same time as its plain peer, their publishes interleaved.
-    for (const group of singleGroups(systems, PLAIN_OF)) {
+    for (const group of peerGroups(systems, PLAIN_OF)) {
       for (const result of await runSingleGroup(group, singleMs)) {
         console.log(`  ${result.system}: single subscriber p50 ${result.p50Ms} p99 ${result.p99Ms} ms${result.error ? ` (${result.error})` : ''}`)
         single.push(result)

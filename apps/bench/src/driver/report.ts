@@ -37,27 +37,10 @@ const TARGETS: readonly Target[] = [
   ...Object.entries(PLAIN_OF).map(([a, b]): Target => ({ area: 'single', a: a as SystemName, b, op: '<=', bound: 1.5 })),
 ]
 
-/**
- * The systems of `systems` that a fan-out target compares, grouped by the peer they are compared to (pushline's
- * streams with the corked `ws`, long-poll with the plain long-poll), then every other system alone; in the order of
- * `systems`. main.ts runs the systems of a group side by side, their steps taking turns (turns.ts).
- */
-export function fanoutGroups(systems: readonly SystemName[]): SystemName[][] {
-  const peerOf = new Map<SystemName, SystemName>()
-  for (const target of TARGETS) {
-    if (target.area !== 'fanout') continue
-    peerOf.set(target.a, target.b)
-    peerOf.set(target.b, target.b)
-  }
-  const groups = new Map<SystemName, SystemName[]>()
-  for (const system of systems) {
-    const key = peerOf.get(system) ?? system
-    const group = groups.get(key)
-    if (group) group.push(system)
-    else groups.set(key, [system])
-  }
-  return [...groups.values()]
-}
+/** The peer each system of a fan-out target is compared to (pushline's streams: the corked `ws`; long-poll: plain). */
+export const FANOUT_PEER_OF: Readonly<Record<string, SystemName>> = Object.fromEntries(
+  TARGETS.filter((target) => target.area === 'fanout').map((target) => [target.a, target.b]),
+)
 
 const round2 = (x: number): number => Math.round(x * 100) / 100
 

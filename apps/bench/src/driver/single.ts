@@ -87,18 +87,3 @@ async function start(system: SystemName): Promise<Running> {
     throw caught
   }
 }
-
-/**
- * The systems grouped for `runSingleGroup`: each plain server with the pushline transports measured against it
- * (SSE and NDJSON share theirs), every other system alone; groups in the order their first system is given.
- */
-export function singleGroups(systems: readonly SystemName[], plainOf: Readonly<Record<string, SystemName>>): SystemName[][] {
-  const keyOf = (system: SystemName): SystemName => plainOf[system] ?? system
-  const groups = new Map<SystemName, SystemName[]>()
-  for (const system of systems) {
-    const group = groups.get(keyOf(system))
-    if (group) group.push(system)
-    else groups.set(keyOf(system), [system])
-  }
-  return [...groups.values()]
-}
