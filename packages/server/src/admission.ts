@@ -47,34 +47,63 @@ export class Admission {
     }
   }
 
-  /** Steps 2-5 for a subscription over HTTP: resolves with the client key holding the slot and the identity. */
-  async subscribe(
+  /**
+   * Steps 2-5 for a subscription over HTTP: the client key holding the slot and the identity. Without `authenticate`
+   * and `authorize` hooks nothing is asked, so it answers at once (no promise: a long-poll's hot path, issue 15);
+   * with them it resolves once they have. Refusals throw (or reject), counted in `refused`.
+   */
+  subscribe(
     request: FastifyRequest,
     channels: readonly string[],
     counters: TransportCounters,
     transport: AuthenticateTransport,
-  ): Promise<Admitted> {
-    let identity: IdentityFields | undefined
-    let key: string
+  ): Admitted | Promise<Admitted> {
+    let identifying: Promise<IdentityFields> | undefined
     try {
       this.open()
-      const identifying = this.authenticator.identify(request, transport)
-      identity = identifying ? await identifying : undefined
+      identifying = this.authenticator.identify(request, transport)
+    } catch (error) {
+      counters.refused++
+      throw error
+    }
+    if (!identifying) return this.admit(request, undefined, channels, counters)
+    return identifying.then(
+      (identity) => this.admit(request, identity, channels, counters),
+      (error: unknown) => {
+        counters.refused++
+        throw error
+      },
+    )
+  }
+
+  /** Steps 4 and 5 of `subscribe`, once the identity is known. */
+  private admit(
+    request: FastifyRequest,
+    identity: IdentityFields | undefined,
+    channels: readonly string[],
+    counters: TransportCounters,
+  ): Admitted | Promise<Admitted> {
+    let key: string
+    try {
       key = this.access.clientKey(request, identity)
       this.limiter.take(key)
     } catch (error) {
       counters.refused++
       throw error
     }
-    try {
-      const authorizing = this.authorizer.authorize(identity, request, channels, 'subscribe')
-      if (authorizing) await authorizing
-    } catch (error) {
+    const refused = (error: unknown): never => {
       this.limiter.give(key)
       counters.refused++
       throw error
     }
-    return { key, identity }
+    let authorizing: Promise<void> | undefined
+    try {
+      authorizing = this.authorizer.authorize(identity, request, channels, 'subscribe')
+    } catch (error) {
+      refused(error)
+    }
+    const admitted: Admitted = { key, identity }
+    return authorizing ? authorizing.then(() => admitted, refused) : admitted
   }
 
   /** Steps 2 and 4 for a WebSocket upgrade, keyed by address (see `rekey`): the client key holding the slot. */
