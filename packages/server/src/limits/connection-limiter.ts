@@ -1,5 +1,8 @@
 import { ServerErrors, tooMany } from '../errors.js'
 
+/** Clients whose count may stay in the map at zero: beyond it, a client's key goes with its last slot. */
+const KEEP_IDLE = 1024
+
 /**
  * Counts open connections, in total and per client key; refuses (never queues) beyond the limits. A holder takes a
  * slot once and gives it back once (the connection lifecycle does both), so no closure or object per slot.
@@ -26,15 +29,23 @@ export class ConnectionLimiter {
     this.perClient.set(key, held + 1)
   }
 
-  /** Gives back a slot `take` gave. */
+  /**
+   * Gives back a slot `take` gave. A client's count may stay at zero (up to `KEEP_IDLE` clients): a long-poller takes
+   * and gives a slot per poll, and deleting and re-adding its key every time churns the map (~1 µs a poll, issue 15).
+   */
   give(key: string): void {
     this.total--
     const left = (this.perClient.get(key) ?? 1) - 1
-    if (left <= 0) this.perClient.delete(key)
-    else this.perClient.set(key, left)
+    if (left > 0 || this.perClient.size <= KEEP_IDLE) this.perClient.set(key, Math.max(0, left))
+    else this.perClient.delete(key)
   }
 
   get size(): number {
     return this.total
+  }
+
+  /** Client keys tracked, those at zero included (bounded by the clients holding slots plus `KEEP_IDLE`). */
+  get clients(): number {
+    return this.perClient.size
   }
 }

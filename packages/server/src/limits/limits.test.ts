@@ -53,4 +53,25 @@ describe('ConnectionLimiter', () => {
     limiter.take('a')
     expect(limiter.size).toBe(3)
   })
+
+  it('keeps the count of a client that takes and gives per request, and forgets idle clients beyond 1,024', () => {
+    const limiter = new ConnectionLimiter(100_000, 1)
+    // A long-poller: one slot per poll, given back when it is answered; its limit holds on every round.
+    for (let i = 0; i < 1000; i++) {
+      limiter.take('poller')
+      expect(() => limiter.take('poller')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CLIENT_CONNECTIONS' }))
+      limiter.give('poller')
+    }
+    // 5,000 clients come and go: at most 1,024 idle keys stay (plus any holding slots).
+    for (let i = 0; i < 5000; i++) {
+      limiter.take(`c${i}`)
+      limiter.take(`held${i % 10}`)
+      limiter.give(`c${i}`)
+      limiter.give(`held${i % 10}`)
+    }
+    expect(limiter.size).toBe(0)
+    expect(limiter.clients).toBeLessThanOrEqual(1025)
+    limiter.take('c1')
+    expect(() => limiter.take('c1')).toThrow(expect.objectContaining({ code: 'RT_ERR_LIMIT_CLIENT_CONNECTIONS' }))
+  })
 })
