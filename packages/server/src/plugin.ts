@@ -27,7 +27,7 @@ import { registerNegotiate } from './routes/negotiate.js'
 import { registerPublish } from './routes/publish.js'
 import { sessionOptionsOf } from './stream-session.js'
 import { TRANSPORTS } from './transports/index.js'
-import type { TransportContext } from './transports/types.js'
+import type { ServerTransport, TransportContext } from './transports/types.js'
 
 /** `app.pushline`: server-side publishing and the counters. */
 export interface PushlineDecorator {
@@ -83,7 +83,14 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
     log,
     options,
     access,
-    admission: new Admission(access, new Authenticator(options), new Authorizer(options.authorize), limiter, publishRate, connections),
+    admission: new Admission(
+      access,
+      new Authenticator(options),
+      new Authorizer(options.authorize),
+      limiter,
+      publishRate,
+      connections,
+    ),
     subscribeRate: new RateLimiter(
       SUBSCRIBE_REFILL_PER_SECOND,
       limits.subscribeBurst,
@@ -140,22 +147,15 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
 
   await app.register(
     async (scope: FastifyInstance) => {
-      if (!scope.hasDecorator('websocketServer')) {
-        await scope.register(fastifyWebsocket, {
-          options: { maxPayload: options.limits.maxPublishBytes, perMessageDeflate: false },
-          // pushline's own preClose has already closed its sockets with a reason; close the server only.
-          preClose: (done) => {
-            scope.websocketServer.close()
-            done()
-          },
-        })
-      }
       installErrorHandler(scope)
       const routes: Record<string, string[]> = { '/negotiate': ['GET'], '/publish': ['POST'] }
       for (const name of options.transports) {
         const transport = TRANSPORTS[name]
-        const connectionLog = new ConnectionLog(name, app.log)
-        transport.register(scope, { ...shared, counters: metrics.transports[name], connectionLog })
+        const context = { ...shared, counters: metrics.transports[name], connectionLog: new ConnectionLog(name, app.log) }
+        // @fastify/websocket's hooks run on every request of the scope it is registered in (an onRequest and an
+        // onResponse each): only the WebSocket route's scope has it, so a long-poll does not pay them (issue 15).
+        if (name === 'websocket') scope.register(async (ws: FastifyInstance) => websocketScope(ws, transport, context))
+        else transport.register(scope, context)
         routes[transport.path] = ['GET']
       }
       registerHttpSurface(scope, access, shared.admission, routes, options.prefix !== '')
@@ -165,6 +165,21 @@ const pushlinePlugin: FastifyPluginAsync<PushlineOptions> = async (app, rawOptio
     },
     { prefix: options.prefix },
   )
+}
+
+/** The WebSocket route in a scope of its own with @fastify/websocket (unless the app registered it already). */
+async function websocketScope(ws: FastifyInstance, transport: ServerTransport, context: TransportContext): Promise<void> {
+  if (!ws.hasDecorator('websocketServer')) {
+    await ws.register(fastifyWebsocket, {
+      options: { maxPayload: context.options.limits.maxPublishBytes, perMessageDeflate: false },
+      // pushline's own preClose has already closed its sockets with a reason; close the server only.
+      preClose: (done) => {
+        ws.websocketServer.close()
+        done()
+      },
+    })
+  }
+  transport.register(ws, context)
 }
 
 /** The pushline fastify plugin: `app.register(pushline, { prefix: '/rt', log, channels, authenticate, authorize, limits })`. */
