@@ -10,6 +10,7 @@ import { printProfiles } from './driver/profile-summary.js'
 import { printSettle, runSettle, type SettleResult } from './settle/settle.js'
 import { SETTLE_CASES } from './settle/nginx-cases.js'
 import { type CacheResult, printCache, runLongpollCache } from './nginx/longpoll-cache.js'
+import { formatPollCostRun, type PollCostResult, printPollCost, runPollCost } from './driver/poll-cost.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
 import { printRedisBench, printRedisStep } from './redis/print.js'
@@ -27,7 +28,7 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
                              (takes --quick, --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
 options: --systems a,b   --n 1000,100,10000   --publisher local,http,http1 (http1: one POST at a time)   --rates 100,200 (fixed ladder instead of the search; --all-rates: do not stop at a failure)
-         --step-ms 10000   --max-steps K   --workers W   --only fanout,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
+         --step-ms 10000   --max-steps K   --workers W   --only fanout,pollcost,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
          --cpu-prof [dir]
 systems: ${SYSTEMS.join(', ')}`
 
@@ -92,7 +93,7 @@ if (values.help) {
     if (!isSystemName(s)) console.error(`unknown system ${s} (ignored)`)
     return isSystemName(s)
   })
-  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'cache', 'idle', 'single', 'settle']))
+  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'pollcost', 'cache', 'idle', 'single', 'settle']))
   const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100, 10_000])
   const publishers = (list(values.publisher) ?? (quick ? ['local'] : ['local', 'http'])).filter(
     (p): p is PublisherKind => p === 'local' || p === 'http' || p === 'http1',
@@ -160,6 +161,17 @@ if (values.help) {
       }
     }
   }
+  let pollCost: PollCostResult | undefined
+  if (areas.has('pollcost')) {
+    console.log('\nLong-poll hot path (pushline, the plain peer and the fastify floor, interleaved):')
+    pollCost = await runPollCost({
+      pollers: 200,
+      windowMs: quick ? 2_000 : 5_000,
+      rounds: quick ? 1 : 3,
+      ...(cpuProfDir ? { cpuProfDir } : {}),
+      onRun: (run) => console.log(formatPollCostRun(run)),
+    })
+  }
   let settle: SettleResult[] = []
   const settleMs = Number(values['settle-ms']) || (quick ? 3_000 : 10_000)
   if (areas.has('settle')) {
@@ -191,9 +203,10 @@ if (values.help) {
     single.sort((a, b) => systems.indexOf(a.system) - systems.indexOf(b.system))
   }
   printTables({ fanout, idle, single })
+  if (pollCost) printPollCost(pollCost)
   if (cache) printCache(cache)
   if (settle.length > 0) printSettle(settle, settleMs)
   if (cpuProfDir) printProfiles(cpuProfDir)
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
-  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
+  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(pollCost ? { pollCost } : {}), ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
 }

@@ -66,8 +66,16 @@ export interface ServerOptions {
   readonly env?: Readonly<Record<string, string>>
 }
 
-export async function startServer(system: SystemName, options: ServerOptions = {}): Promise<ServerProcess> {
-  const spec = SYSTEM_SPECS[system].server
+export function startServer(system: SystemName, options: ServerOptions = {}): Promise<ServerProcess> {
+  return startServerScript(system, SYSTEM_SPECS[system].server, options)
+}
+
+/** A server script in dist/servers/ that is not one of the systems (the poll-cost area's fastify floor), or one. */
+export async function startServerScript(
+  system: string,
+  spec: { readonly script: string; readonly args: readonly string[] },
+  options: ServerOptions = {},
+): Promise<ServerProcess> {
   const execArgv = ['--expose-gc']
   if (options.cpuProfDir) {
     mkdirSync(options.cpuProfDir, { recursive: true })
