@@ -1,6 +1,6 @@
 import type { SystemName } from '../systems.js'
 import { SYSTEM_SPECS } from '../systems.js'
-import { startServer, startWorkers } from './processes.js'
+import { type ServerProcess, startServer, startWorkers } from './processes.js'
 import { peakRssBytes } from './proc-stats.js'
 import { inFlightOf, LocalPublisher, Publisher, type PublisherKind, type Publishing } from './publisher.js'
 import { measureStep, P99_LIMIT_MS } from './step.js'
@@ -111,7 +111,14 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
   const steps: FanoutStep[] = []
   let error: string | undefined
   let connectedRssMb = 0
-  const server = await turn(() => startServer(system, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}))
+  let server: ServerProcess
+  try {
+    server = await turn(() => startServer(system, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}))
+  } catch (caught) {
+    // A server that cannot start (Nchan without its nginx module) is this system's error, not the run's end.
+    const error = caught instanceof Error ? caught.message : String(caught)
+    return { system, n: options.n, publisher: options.publisher, steps, best: null, serverPeakRssMb: 0, connectedRssMb, error }
+  }
   try {
     const { pool, ready } = await turn(async () => {
       const started = await startWorkers(system, server.port, options.n, options.workers)

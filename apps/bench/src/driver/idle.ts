@@ -1,5 +1,5 @@
 import { SYSTEM_SPECS, type SystemName } from '../systems.js'
-import { startServer, startWorkers } from './processes.js'
+import { type ServerProcess, startServer, startWorkers } from './processes.js'
 import { Publisher } from './publisher.js'
 
 export interface IdleResult {
@@ -17,10 +17,16 @@ export interface IdleResult {
  * baseline), divided by N.
  */
 export async function runIdle(system: SystemName, n: number, workers: number): Promise<IdleResult> {
-  const server = await startServer(system)
   const mb = (bytes: number): number => Math.round(bytes / 1024 / 102.4) / 10
   let baseline = 0
   let loaded = 0
+  let server: ServerProcess
+  try {
+    server = await startServer(system)
+  } catch (caught) {
+    // A server that cannot start is this system's error, not the run's end.
+    return { system, connections: 0, kbPerConn: null, baselineRssMb: 0, loadedRssMb: 0, error: caught instanceof Error ? caught.message : String(caught) }
+  }
   try {
     const warm = await startWorkers(system, server.port, 10, 1)
     const publisher = new Publisher(server.port, SYSTEM_SPECS[system])

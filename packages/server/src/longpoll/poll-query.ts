@@ -9,11 +9,11 @@ export interface PollQuery {
   readonly holdMs: number
 }
 
-/** Distinct query strings remembered before the memory is cleared (polls at one position share one). */
+/** Distinct poll URLs remembered before the memory is cleared (polls at one position share one). */
 const MAX_QUERIES = 1024
 
 /**
- * Checks a poll's query once per distinct query string (issue 15): every poll at one position on the same channels
+ * Checks a poll's query once per distinct URL (issue 15): every poll at one position on the same channels
  * sends the same URL, so the channel names, the cursor and `holdMs` are checked for the first of them and the
  * result handed to the rest. A query that fails its checks is not remembered (it throws every time). The checks
  * depend on the query and the plugin's options alone.
@@ -24,9 +24,8 @@ export class PollQueries {
   constructor(private readonly options: ResolvedOptions) {}
 
   of(request: FastifyRequest): PollQuery {
-    const url = request.url
-    const at = url.indexOf('?')
-    const raw = at < 0 ? '' : url.slice(at + 1)
+    // Keyed by the whole URL: the path is the route's, so the query alone tells them apart, without a slice per poll.
+    const raw = request.url
     const known = this.known.get(raw)
     if (known) return known
     const query = {

@@ -62,32 +62,38 @@ function poll(
 /** Answers, parks or reads for an admitted poll. Its slot is given back once answered (a parked one's, at its end). */
 function serve(context: TransportContext, groups: PollGroups, query: PollQuery, admitted: Admitted, reply: FastifyReply): void {
   const { cursor } = query.subscription
-  const failed = (error: unknown): void => fail(context, admitted.key, reply, error)
   try {
     reply.header('cache-control', NO_STORE).type('application/json; charset=utf-8')
     if (cursor === undefined) {
-      context.log.head().then((head) => {
-        reply.header(CURSOR_HEADER, head).send(longpollBatch([], head))
-        context.admission.release(admitted.key)
-      }, failed)
+      context.log.head().then(
+        (head) => {
+          reply.header(CURSOR_HEADER, head).send(longpollBatch([], head))
+          context.admission.release(admitted.key)
+        },
+        (error: unknown) => fail(context, admitted.key, reply, error),
+      )
       return
     }
     const group = groups.of(query.subscription.channels)
     const seen = group.generation
+    // The hot path: the answer for this position is already in; no closure, no promise.
     const found = group.found(cursor)
     if (found) {
       settle(context, group, query, admitted, reply, seen, found)
       return
     }
-    group.read(cursor).then((read) => {
-      try {
-        settle(context, group, query, admitted, reply, seen, read)
-      } catch (error) {
-        failed(error)
-      }
-    }, failed)
+    group.read(cursor).then(
+      (read) => {
+        try {
+          settle(context, group, query, admitted, reply, seen, read)
+        } catch (error) {
+          fail(context, admitted.key, reply, error)
+        }
+      },
+      (error: unknown) => fail(context, admitted.key, reply, error),
+    )
   } catch (error) {
-    failed(error)
+    fail(context, admitted.key, reply, error)
   }
 }
 
