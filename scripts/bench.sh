@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark command: installs what is missing, builds, then runs apps/bench with the given arguments.
 #   pnpm bench            full run (fan-out at N=1000 in-process and over HTTP, N=100 and N=10000; the long-poll
-#                         cache case, idle cost, single subscriber, settle behind nginx), ends with one JSON line
+#                         hot path and cache case, idle cost, single subscriber, settle behind nginx), ends with one JSON line
 #   pnpm bench --quick    fan-out at N=1000 only, 1 s steps: a smoke run of a few minutes
 #   pnpm bench --log      the MemoryLog benchmark (append / catch-up read against plain-array limits)
 set -euo pipefail
