@@ -91,19 +91,28 @@ export class Admission {
       counters.refused++
       throw error
     }
-    const refused = (error: unknown): never => {
-      this.limiter.give(key)
-      counters.refused++
-      throw error
-    }
     let authorizing: Promise<void> | undefined
     try {
       authorizing = this.authorizer.authorize(identity, request, channels, 'subscribe')
     } catch (error) {
-      refused(error)
+      this.refuseSlot(key, counters)
+      throw error
     }
     const admitted: Admitted = { key, identity }
-    return authorizing ? authorizing.then(() => admitted, refused) : admitted
+    if (!authorizing) return admitted
+    return authorizing.then(
+      () => admitted,
+      (error: unknown) => {
+        this.refuseSlot(key, counters)
+        throw error
+      },
+    )
+  }
+
+  /** `authorize` refused: the slot taken for it goes back, and the refusal is counted. */
+  private refuseSlot(key: string, counters: TransportCounters): void {
+    this.limiter.give(key)
+    counters.refused++
   }
 
   /** Steps 2 and 4 for a WebSocket upgrade, keyed by address (see `rekey`): the client key holding the slot. */

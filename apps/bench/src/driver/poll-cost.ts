@@ -85,9 +85,15 @@ function ratio(a: PollCostRun | undefined, b: PollCostRun | undefined): number |
 }
 
 async function measure(system: PollCostSystem, pollers: number, windowMs: number, cpuProfDir: string | undefined): Promise<PollCostRun> {
-  const target = await start(system, cpuProfDir)
-  const conns: HttpConn[] = []
   const empty = { system, answersPerSec: 0, serverCpuPct: 0, serverUsPerAnswer: 0, clientCpuPct: 0, bodyBytes: 0, bound: 'neither' as const }
+  let target: Target
+  try {
+    target = await start(system, cpuProfDir)
+  } catch (error) {
+    // A server that cannot start is this run's error, not the bench's end (as in fan-out and idle).
+    return { ...empty, error: error instanceof Error ? error.message : String(error) }
+  }
+  const conns: HttpConn[] = []
   let running = true
   try {
     const probe = await HttpConn.open(target.server.port)
