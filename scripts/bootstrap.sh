@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine with only Node 20 and apt, then builds the workspace.
 #   scripts/bootstrap.sh            pnpm, the packages, a build
-#   scripts/bootstrap.sh --system   also chromium, nginx, haproxy and redis-server through apt when missing
+#   scripts/bootstrap.sh --system   also chromium, nginx, haproxy, redis-server and Nchan (libnginx-mod-nchan, the
+#                                   bench harness's peer, which its smoke test starts) through apt when missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
@@ -18,6 +19,7 @@ if [ "${1:-}" = "--system" ]; then
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)   # tests/proxies
+  [ -e /usr/lib/nginx/modules/ngx_nchan_module.so ] || missing+=(libnginx-mod-nchan)   # apps/bench's nchan-* peers
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "bootstrap: installing ${missing[*]} through apt"
     SUDO=""

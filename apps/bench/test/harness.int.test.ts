@@ -24,6 +24,8 @@ interface FanoutFigure {
   p99Ms: number
   bound: string
   cpuPerDeliveryUs: number | null
+  /** Set when the system could not be measured (a server that did not start, say). */
+  error?: string
 }
 
 describe('bench harness', () => {
@@ -38,6 +40,7 @@ describe('bench harness', () => {
     const json = JSON.parse(lines.at(-1)!) as { fanout: Record<string, Record<string, FanoutFigure>>; idleKbPerConn: object; single: object; ratios: object }
     expect(Object.keys(json)).toEqual(['fanout', 'idleKbPerConn', 'single', 'ratios'])
     const figure = json.fanout[`3/${publisher}`]![system]!
+    expect(figure.error).toBeUndefined()
     expect(figure.lost).toBe(0)
     // Whether the step counts as sustained depends on the machine's load; the figures must be there either way.
     expect(typeof figure.rate).toBe('number')
