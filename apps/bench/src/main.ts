@@ -10,6 +10,7 @@ import { printProfiles } from './driver/profile-summary.js'
 import { printSettle, runSettle, type SettleResult } from './settle/settle.js'
 import { SETTLE_CASES } from './settle/nginx-cases.js'
 import { type CacheResult, printCache, runLongpollCache } from './nginx/longpoll-cache.js'
+import { printReproduce, type ReproduceResult, runReproduce } from './driver/reproduce.js'
 import { formatPollCostRun, type PollCostResult, printPollCost, runPollCost } from './driver/poll-cost.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
@@ -31,6 +32,8 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
 options: --systems a,b   --n 1000,100,10000   --publisher local,http,http1 (http1: one POST at a time)   --rates 100,200 (fixed ladder instead of the search; --all-rates: do not stop at a failure)
          --step-ms 10000   --max-steps K   --workers W   --only fanout,pollcost,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
          --cpu-prof [dir]
+  --only reproduce [--repeats 3]   the harness against itself: each system's whole ladder run K times, interleaved,
+                             fresh servers; the spread of the highest sustained rates in grid steps (not in the full run)
 systems: ${SYSTEMS.join(', ')}`
 
 const { values } = parseArgs({
@@ -54,6 +57,7 @@ const { values } = parseArgs({
     'cache-n': { type: 'string' },
     'settle-runs': { type: 'string' },
     'settle-ms': { type: 'string' },
+    repeats: { type: 'string' },
   },
   allowPositionals: false,
 })
@@ -162,6 +166,24 @@ if (values.help) {
       }
     }
   }
+  const reproduce: ReproduceResult[] = []
+  if (areas.has('reproduce')) {
+    for (const publisher of publishers) {
+      // Nchan has no in-process publisher: its runs are in the HTTP group.
+      const measured = systems.filter((system) => publisher !== 'local' || supportsLocalPublisher(system))
+      const results = await runReproduce(measured, {
+        n: ns[0] ?? 1000,
+        publisher,
+        repeats: Number(values.repeats) || 3,
+        stepMs,
+        workers,
+        maxSteps,
+        onStep: (system, step) => printStep(system, ns[0] ?? 1000, publisher, step),
+      })
+      printReproduce(results)
+      reproduce.push(...results)
+    }
+  }
   let pollCost: PollCostResult | undefined
   if (areas.has('pollcost')) {
     console.log('\nLong-poll hot path (pushline, the plain peer and the fastify floor, interleaved):')
@@ -209,5 +231,5 @@ if (values.help) {
   if (settle.length > 0) printSettle(settle, settleMs)
   if (cpuProfDir) printProfiles(cpuProfDir)
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
-  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(pollCost ? { pollCost } : {}), ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
+  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(reproduce.length > 0 ? { reproduce } : {}), ...(pollCost ? { pollCost } : {}), ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
 }

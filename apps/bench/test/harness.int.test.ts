@@ -79,6 +79,28 @@ describe('bench single subscriber', () => {
   })
 })
 
+describe('bench --only reproduce', () => {
+  it('runs each ladder twice, interleaved, and reports each run and their spread', async () => {
+    const stdout = await runBench(['--only', 'reproduce', '--systems', 'ws-coalesced,pushline-websocket', '--n', '3', '--repeats', '2', '--max-steps', '2', '--step-ms', '300', '--publisher', 'local'])
+    const json = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      reproduce: { system: string; rates: (number | null)[]; spreadSteps: number | null; reproduces: boolean; errors: string[] }[]
+    }
+    expect(json.reproduce.map((r) => r.system)).toEqual(['ws-coalesced', 'pushline-websocket'])
+    for (const r of json.reproduce) {
+      expect(r.errors).toEqual([])
+      expect(r.rates).toHaveLength(2)
+      // Whether two 300 ms ladders land on the same step depends on the machine; the verdict must follow the spread.
+      expect(r.reproduces).toBe(r.spreadSteps !== null && r.spreadSteps <= 1)
+    }
+    // Interleaved: the first system's second ladder comes after the second system's first.
+    const order = stdout.split('\n').filter((line) => / ev\/s -> /.test(line)).map((line) => line.trim().split(/\s+/)[0])
+    const firstOther = order.indexOf('pushline-websocket')
+    expect(firstOther).toBeGreaterThan(0)
+    expect(order.lastIndexOf('ws-coalesced')).toBeGreaterThan(firstOther)
+    expect(stdout).toContain('Reproducibility: each ladder run 2 times')
+  })
+})
+
 describe('bench --redis', () => {
   // Starts its own redis-server (must be on PATH, as for packages/redis's tests), three instances on it and one on
   // the MemoryLog; one short step each. Checks the shape of the closing JSON line and that nothing was lost.
