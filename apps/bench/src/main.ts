@@ -18,6 +18,7 @@ import { printRedisBench, printRedisStep } from './redis/print.js'
 import { INSTANCES, runRedisBench } from './redis/redis-bench.js'
 import { isSystemName, START_RATE, SYSTEMS, type SystemName, supportsLocalPublisher } from './systems.js'
 import type { PublisherKind } from './driver/publisher.js'
+import type { StampMode } from './servers/local-publisher.js'
 
 const HELP = `pushline bench — pushline and its peers side by side (issue 7), or the log benchmark (issue 2)
 
@@ -32,6 +33,8 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
 options: --systems a,b   --n 1000,100,10000   --publisher local,http,http1 (http1: one POST at a time)   --rates 100,200 (fixed ladder instead of the search; --all-rates: do not stop at a failure)
          --step-ms 10000   --max-steps K   --workers W   --only fanout,pollcost,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
          --cpu-prof [dir]
+  --stamp due|sent           the in-process publisher's event times: due (default, the server's loop lag counts) or
+                             sent (when its timer published them, as issue 15's own harness measured; for comparing only)
   --only reproduce [--repeats 3]   the harness against itself: each system's whole ladder run K times, interleaved,
                              fresh servers; the spread of the highest sustained rates in grid steps (not in the full run)
 systems: ${SYSTEMS.join(', ')}`
@@ -58,6 +61,7 @@ const { values } = parseArgs({
     'settle-runs': { type: 'string' },
     'settle-ms': { type: 'string' },
     repeats: { type: 'string' },
+    stamp: { type: 'string' },
   },
   allowPositionals: false,
 })
@@ -110,10 +114,15 @@ if (values.help) {
   const maxSteps = Number(values['max-steps']) || (quick ? 6 : 8)
   const idleN = Number(values['idle-n']) || 5_000
   const singleMs = Number(values['single-ms']) || 20_000
+  if (values.stamp !== undefined && values.stamp !== 'due' && values.stamp !== 'sent') {
+    console.error(`--stamp must be due or sent, not ${values.stamp}`)
+    process.exit(2)
+  }
+  const stamp: StampMode = values.stamp === 'sent' ? 'sent' : 'due'
   const cpuProfDir = values['cpu-prof'] === undefined ? undefined : values['cpu-prof'] || '.tmp/bench-prof'
   const started = Date.now()
   console.log(
-    `pushline bench: ${systems.length} systems, areas ${[...areas].join('+')}, N ${ns.join('/')}, publishers ${publishers.join('+')}, ${workers} load worker(s), ${stepMs} ms steps${cpuProfDir ? `, server CPU profiles in ${cpuProfDir}` : ''}`,
+    `pushline bench: ${systems.length} systems, areas ${[...areas].join('+')}, N ${ns.join('/')}, publishers ${publishers.join('+')}, ${workers} load worker(s), ${stepMs} ms steps${stamp === 'sent' ? ', in-process events stamped when SENT (not when due)' : ''}${cpuProfDir ? `, server CPU profiles in ${cpuProfDir}` : ''}`,
   )
   console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the start`)
 
@@ -148,6 +157,7 @@ if (values.help) {
                 stepMs,
                 workers,
                 publisher: kind,
+                stamp,
                 retry: !quick,
                 // The cost curve's other N start from the first N's result: a few steps past their first failure find
                 // their edge (a guess that was too low climbs for free).
@@ -174,6 +184,7 @@ if (values.help) {
       const results = await runReproduce(measured, {
         n: ns[0] ?? 1000,
         publisher,
+        stamp,
         repeats: Number(values.repeats) || 3,
         stepMs,
         workers,
@@ -231,5 +242,5 @@ if (values.help) {
   if (settle.length > 0) printSettle(settle, settleMs)
   if (cpuProfDir) printProfiles(cpuProfDir)
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
-  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(reproduce.length > 0 ? { reproduce } : {}), ...(pollCost ? { pollCost } : {}), ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
+  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(stamp === 'sent' ? { stamp } : {}), ...(reproduce.length > 0 ? { reproduce } : {}), ...(pollCost ? { pollCost } : {}), ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
 }

@@ -3,6 +3,7 @@ import { SYSTEM_SPECS } from '../systems.js'
 import { type ServerProcess, startServer, startWorkers } from './processes.js'
 import { peakRssBytes } from './proc-stats.js'
 import { inFlightOf, LocalPublisher, Publisher, type PublisherKind, type Publishing } from './publisher.js'
+import type { StampMode } from '../servers/local-publisher.js'
 import { measureStep, P99_LIMIT_MS } from './step.js'
 import type { StepTurns } from './turns.js'
 
@@ -61,6 +62,8 @@ export interface FanoutOptions {
   readonly stepMs: number
   readonly workers: number
   readonly publisher: PublisherKind
+  /** The in-process publisher's stamps (servers/local-publisher.ts); default `due`. */
+  readonly stamp?: StampMode
   /** Run a failed latency step once more, up to twice per ladder (a noisy neighbour should not end a ladder). */
   readonly retry: boolean
   /** Rates tried per ladder (confirming runs of a failed step not counted). */
@@ -126,7 +129,7 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
       return started
     })
     const publisher: Publishing =
-      options.publisher === 'local' ? new LocalPublisher(server) : new Publisher(server.port, SYSTEM_SPECS[system], inFlightOf(options.publisher))
+      options.publisher === 'local' ? new LocalPublisher(server, options.stamp) : new Publisher(server.port, SYSTEM_SPECS[system], inFlightOf(options.publisher))
     try {
       if (ready.failed > 0) throw new Error(`${ready.failed} of ${options.n} subscribers failed: ${ready.error}`)
       const measure = (rate: number, durationMs: number): Promise<FanoutStep> =>

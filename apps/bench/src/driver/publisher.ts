@@ -1,5 +1,6 @@
 import { Client } from 'undici'
 import { payload } from '../payload.js'
+import type { StampMode } from '../servers/local-publisher.js'
 import type { SystemSpec } from '../systems.js'
 import type { ServerProcess } from './processes.js'
 
@@ -36,14 +37,17 @@ export interface Publishing {
 /** The server's own timer publishes (servers/local-publisher.ts); sequences run on across runs. */
 export class LocalPublisher implements Publishing {
   private seq = 0
-  constructor(private readonly server: { publish: ServerProcess['publish'] }) {}
+  constructor(
+    private readonly server: { publish: ServerProcess['publish'] },
+    private readonly stamp: StampMode = 'due',
+  ) {}
 
   get lastSeq(): number {
     return this.seq
   }
 
   async run(rate: number, durationMs: number): Promise<PublishRun> {
-    const run = await this.server.publish({ type: 'publish', rate, durationMs, fromSeq: this.seq + 1 })
+    const run = await this.server.publish({ type: 'publish', rate, durationMs, fromSeq: this.seq + 1, stamp: this.stamp })
     this.seq = run.lastSeq
     return run
   }

@@ -1,5 +1,6 @@
 import { START_RATE, type SystemName } from '../systems.js'
 import { type FanoutResult, type FanoutStep, gridIndex, runFanout } from './fanout.js'
+import type { StampMode } from '../servers/local-publisher.js'
 import type { PublisherKind } from './publisher.js'
 
 /**
@@ -11,6 +12,7 @@ import type { PublisherKind } from './publisher.js'
 export interface ReproduceOptions {
   readonly n: number
   readonly publisher: PublisherKind
+  readonly stamp?: StampMode
   readonly repeats: number
   readonly stepMs: number
   readonly workers: number
@@ -49,6 +51,7 @@ export async function runReproduce(systems: readonly SystemName[], options: Repr
         stepMs: options.stepMs,
         workers: options.workers,
         publisher: options.publisher,
+        ...(options.stamp ? { stamp: options.stamp } : {}),
         retry: true,
         maxSteps: options.maxSteps,
         onStep: (step) => options.onStep?.(system, step),

@@ -37,4 +37,30 @@ describe('the in-process publisher', () => {
     const lateMs = Math.max(...seen.map((s) => (s.publishedUs - s.stampUs) / 1000))
     expect(lateMs).toBeGreaterThan(45)
   })
+
+  it('with sent stamps, stamps each event when its tick published it: the blocked loop does not count', async () => {
+    const seen: { stampUs: number; publishedUs: number }[] = []
+    let blocked = false
+    await runLocalPublisher(
+      (text) => {
+        const match = MARKER.exec(text)
+        if (!match) throw new Error(`no marker in ${text}`)
+        seen.push({ stampUs: Number(match[2]), publishedUs: nowUs() })
+        if (seen.length === 10 && !blocked) {
+          blocked = true
+          const until = performance.now() + 60
+          while (performance.now() < until) {
+            // busy: no timer can fire
+          }
+        }
+      },
+      { type: 'publish', rate: 200, durationMs: 200, fromSeq: 1, stamp: 'sent' },
+    )
+    expect(seen).toHaveLength(40)
+    // Every event of the tick after the block carries that tick's time, not its due time: none is 45 ms late...
+    const lateMs = Math.max(...seen.slice(11).map((s) => (s.publishedUs - s.stampUs) / 1000))
+    expect(lateMs).toBeLessThan(45)
+    // ...and the stamps never go back.
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.stampUs).toBeGreaterThanOrEqual(seen[i - 1]!.stampUs)
+  })
 })
