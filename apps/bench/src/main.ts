@@ -1,6 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
-import { type FanoutResult, runFanout } from './driver/fanout.js'
+import { type FanoutResult, runFanout, searchFrom } from './driver/fanout.js'
 import { type IdleResult, runIdle } from './driver/idle.js'
 import { FANOUT_PEER_OF, PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
 import { peerGroups } from './driver/peer-groups.js'
@@ -153,7 +153,7 @@ if (values.help) {
               runFanout(system, {
                 n,
                 ...(rates ? { rates, allRates: values['all-rates'] } : {}),
-                search: { start: guess, min: Math.max(1, 5_000 / n), max: 20_000_000 / n },
+                search: searchFrom(guess, n),
                 stepMs,
                 workers,
                 publisher: kind,

@@ -83,6 +83,11 @@ export interface FanoutOptions {
   readonly onStep?: (step: FanoutStep) => void
 }
 
+/** The search from `start` events/s at N subscribers, within the range every ladder uses (5 k to 20 M deliveries/s). */
+export function searchFrom(start: number, n: number): RateSearch {
+  return { start, min: Math.max(1, 5_000 / n), max: 20_000_000 / n }
+}
+
 /** A search for the highest sustainable rate on the shared grid (`gridRate`): from `start`, x2 up (or /2 down) to the edge, then bisection. */
 export interface RateSearch {
   readonly start: number

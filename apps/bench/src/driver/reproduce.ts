@@ -1,5 +1,5 @@
 import { START_RATE, type SystemName } from '../systems.js'
-import { type FanoutResult, type FanoutStep, gridIndex, runFanout } from './fanout.js'
+import { type FanoutResult, type FanoutStep, gridIndex, runFanout, searchFrom } from './fanout.js'
 import type { StampMode } from '../servers/local-publisher.js'
 import type { PublisherKind } from './publisher.js'
 
@@ -47,7 +47,7 @@ export async function runReproduce(systems: readonly SystemName[], options: Repr
     for (const system of systems) {
       const result = await runFanout(system, {
         n: options.n,
-        search: { start: (START_RATE[system] * 1000) / options.n, min: Math.max(1, 5_000 / options.n), max: 20_000_000 / options.n },
+        search: searchFrom((START_RATE[system] * 1000) / options.n, options.n),
         stepMs: options.stepMs,
         workers: options.workers,
         publisher: options.publisher,

@@ -3,6 +3,7 @@ import { startServer, startWorkers } from '../driver/processes.js'
 import { CpuMeter } from '../driver/proc-stats.js'
 import { mergeStats } from '../driver/step-stats.js'
 import { DRAIN_MS } from '../driver/step.js'
+import { NGINX_PREAMBLE, NGINX_TEMP_PATHS, startNginx, workerPids } from './private-nginx.js'
 
 /**
  * How long after the last publish the pollers behind the cache may take to catch up. Longer than the fan-out's
@@ -11,7 +12,6 @@ import { DRAIN_MS } from '../driver/step.js'
  * full run of 2026-12-04). `collect` returns as soon as everyone has caught up.
  */
 const CACHE_DRAIN_MS = DRAIN_MS + 8_000
-import { NGINX_PREAMBLE, NGINX_TEMP_PATHS, startNginx, workerPids } from './private-nginx.js'
 
 /**
  * Long-poll through a shared cache (issue 15): pushline with `longpollCacheMaxAgeSec`, behind a private nginx with
