@@ -88,6 +88,8 @@ export function connection(hub: Hub): Connection {
   let current: TransportName | undefined
   /** Failures seen since the client last settled: the reason it names when it settles lower. */
   let failedNow: Partial<Record<TransportName, FailureReason>> = {}
+  /** Failed attempts whose blame waits on the reachability check: the client settles below one only once it is judged. */
+  const judging = new Set<Attempt>()
   let promoted: TransportReason | undefined
   let retries = 0
   let quietCuts = 0
@@ -182,7 +184,7 @@ export function connection(hub: Hub): Connection {
   }
 
   const maybeSettle = () => {
-    if (main && ![...attempts].some((a) => rank(a.name) < rank(main?.name ?? a.name))) settle(main.name)
+    if (main && ![...attempts, ...judging].some((a) => rank(a.name) < rank(main?.name ?? a.name))) settle(main.name)
   }
 
   const promote = (a: Attempt) => {
@@ -213,8 +215,13 @@ export function connection(hub: Hub): Connection {
       if (blame && rank(a.name) < hub.ladder().length - 1) select()
       else later(select)
     }
-    if ([...attempts].some(isLive) || !AMBIGUOUS.includes(reason)) proceed(true)
-    else void hub.reachable().then(proceed)
+    if ([...attempts].some(isLive) || !AMBIGUOUS.includes(reason)) return proceed(true)
+    // a better transport's failure not yet judged must still be named when a worse one settles meanwhile
+    judging.add(a)
+    void hub.reachable().then((blame) => {
+      judging.delete(a)
+      proceed(blame)
+    })
   }
 
   const retried = (a: Attempt, quietCut: boolean) => {

@@ -62,6 +62,30 @@ describe('behind a proxy that refuses the WebSocket upgrade', () => {
   })
 })
 
+describe('a WebSocket refused before any other transport delivers', () => {
+  it('names ws-upgrade-refused when SSE goes live while the failure is still being judged against /negotiate', async () => {
+    // The CI run of 2026-12-04 saw this through nginx: the refusal came first, so the client asked /negotiate whether
+    // the server was down, and SSE's hello arrived before the answer. The client settled on SSE calling it
+    // "remembered", a failure it had never seen. Here the order is made certain: the HTTP transports start 300 ms
+    // late and every /negotiate after the first answers 1.5 s late (the real server, through the real proxy).
+    server = await startServer()
+    proxy = await startFaultProxy(server.port, { upgrade: 'refuse' })
+    let negotiations = 0
+    const slow: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input)
+      const first = url.endsWith('/negotiate') && negotiations++ === 0
+      if (!first) await new Promise((resolve) => setTimeout(resolve, url.endsWith('/negotiate') ? 1500 : 300))
+      return fetch(input, init)
+    }
+    client = createClient({ url: `http://127.0.0.1:${proxy.port}/rt`, storage: memoryStorage(), fetch: slow, upgradeIntervalMs: 600_000 })
+    const record = collect(client)
+    client.subscribe(['feed'], { onEvent: record.onEvent })
+    await vi.waitFor(() => expect(client?.transport).toBe('sse'), { timeout: 10_000, interval: 20 })
+    expect(negotiations).toBe(2)
+    expect(record.changes).toEqual([{ name: 'sse', previous: null, reason: 'ws-upgrade-refused' }])
+  })
+})
+
 describe('behind a proxy that accepts the upgrade and then forwards nothing', () => {
   it('lands on sse with reason ws-silent and delivers every event once, in order', async () => {
     const { server, client, record } = await setup({ upgrade: 'blackhole' })
