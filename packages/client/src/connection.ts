@@ -138,6 +138,7 @@ export function connection(hub: Hub): Connection {
             channels: a.seg.channels,
             position: () => a.pos,
             holdMs: hub.holdMs(),
+            compactPolls: info.compactPolls,
             fetch: hub.options.fetch,
             WebSocket: hub.webSocket,
             token,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { asBatch, cursorOf, parseFrame } from './frames.js'
+import { asBatch, asCompactBatch, cursorOf, parseFrame } from './frames.js'
 
 describe('frames from the network', () => {
   it.each([
@@ -40,5 +40,35 @@ describe('frames from the network', () => {
     expect(asBatch({ events: 'x', cursor: 'e-1' })).toBeUndefined()
     expect(cursorOf({ cursor: 'e-9' })).toBe('e-9')
     expect(cursorOf({ cursor: 9 })).toBeUndefined()
+  })
+
+  it('reads compact long-poll batches as protocol 1 events, and nothing malformed', () => {
+    const body = { epoch: 'e0', channels: ['b', 'a'], events: [[7, 1, { x: 1 }], [9, 0, null]], cursor: 'e0-9' }
+    expect(asCompactBatch(body)).toEqual({
+      events: [
+        { channel: 'a', cursor: 'e0-7', data: { x: 1 } },
+        { channel: 'b', cursor: 'e0-9', data: null },
+      ],
+      cursor: 'e0-9',
+    })
+    expect(asCompactBatch({ ...body, events: [] })).toEqual({ events: [], cursor: 'e0-9' })
+    // protocol 1's body is not a compact one (the long-poll transport reads it with asBatch)
+    expect(asCompactBatch({ events: [], cursor: 'e0-9' })).toBeUndefined()
+    for (const bad of [
+      { ...body, epoch: 'E-0' },
+      { ...body, epoch: 7 },
+      { ...body, channels: 'a' },
+      { ...body, channels: [1] },
+      { ...body, events: [[7, 2, 1]] },
+      { ...body, events: [[7, 0.5, 1]] },
+      { ...body, events: [[-1, 0, 1]] },
+      { ...body, events: [['7', 0, 1]] },
+      { ...body, events: [[7, 0]] },
+      { ...body, events: [{ seq: 7 }] },
+      { ...body, events: 'x' },
+      { ...body, cursor: 9 },
+    ]) {
+      expect(asCompactBatch(bad), JSON.stringify(bad)).toBeUndefined()
+    }
   })
 })

@@ -66,3 +66,27 @@ export function asBatch(value: unknown): { events: readonly LogEvent[]; cursor: 
   const events: unknown = isObject(value) && value.events
   return cursor && Array.isArray(events) && events.every(isEvent) ? { events, cursor } : undefined
 }
+
+const EPOCH = /^[a-z0-9]{1,32}$/
+const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && Number(value) >= 0
+
+/**
+ * A compact long-poll 200 body (`format=compact`, protocol 1 extension):
+ * `{"epoch","channels":[...],"events":[[seq, channel index, data],...],"cursor"}`, as protocol 1's events (cursor
+ * `<epoch>-<seq>`, channel `channels[index]`); undefined when any part is malformed.
+ */
+export function asCompactBatch(value: unknown): { events: readonly LogEvent[]; cursor: string } | undefined {
+  const cursor = cursorOf(value)
+  if (!cursor || !isObject(value) || typeof value.epoch !== 'string' || !EPOCH.test(value.epoch)) return undefined
+  const { epoch, channels, events } = value
+  if (!Array.isArray(channels) || !channels.every((name) => typeof name === 'string') || !Array.isArray(events)) return undefined
+  const out: LogEvent[] = []
+  for (const item of events as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 3) return undefined
+    const [seq, index, data] = item as [unknown, unknown, unknown]
+    const channel: unknown = Number.isInteger(index) ? channels[Number(index)] : undefined
+    if (!isSeq(seq) || typeof channel !== 'string' || !channel) return undefined
+    out.push({ channel, cursor: `${epoch}-${seq}`, data })
+  }
+  return { events: out, cursor }
+}

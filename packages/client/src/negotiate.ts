@@ -14,6 +14,8 @@ export interface Negotiated {
   readonly cursor: string | undefined
   /** Channels one subscription request may carry (extension; 64 when the server does not say). */
   readonly maxChannels: number
+  /** The server answers polls asked with `format=compact` in the compact format (extension; false when it does not say). */
+  readonly compactPolls: boolean
 }
 
 const isMs = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value < 1e9
@@ -50,5 +52,6 @@ export async function negotiate(base: string, fetchImpl: typeof fetch, init: Req
     heartbeatMs: body.heartbeatMs,
     cursor: cursorOf(body),
     maxChannels: isObject(limits) && typeof limits.maxChannels === 'number' ? limits.maxChannels : 64,
+    compactPolls: Array.isArray(body.longpollFormats) && body.longpollFormats.includes('compact'),
   }
 }

@@ -48,6 +48,12 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     expect(serverConnections(server)).toBeLessThanOrEqual(1)
     // made in the same tick, the 20 subscriptions opened one stream (long-poll: one poll at a time)
     if (transport !== 'longpoll') expect(transportRequests(server)).toHaveLength(1)
+    else {
+      // every poll asks for the compact answer the server offers (its channel indexes span the 20 channels)
+      const formats = server.urls.filter((url) => url.startsWith('/rt/poll?')).map((url) => new URL(url, 'http://x').searchParams.get('format'))
+      expect(formats.length).toBeGreaterThan(1)
+      expect(new Set(formats)).toEqual(new Set(['compact']))
+    }
   })
 
   it('adds and removes subscriptions on the same client: the union follows, nothing lost or repeated', async () => {

@@ -20,7 +20,16 @@ export interface NegotiateResponse {
   readonly cursor?: string
   /** *(extension)* The limits a client must respect. */
   readonly limits?: { readonly maxChannels: number }
+  /**
+   * *(extension)* Long-poll answer formats besides protocol 1's, asked for with `format=<name>` on the poll:
+   * `compact` (see `longpollCompactBatch`). A server that does not list one answers protocol 1's body.
+   */
+  readonly longpollFormats?: readonly LongpollFormat[]
 }
+
+/** *(extension)* The long-poll answer formats a poll may ask for with `format=`. */
+export const LONGPOLL_FORMATS = ['compact'] as const
+export type LongpollFormat = (typeof LONGPOLL_FORMATS)[number]
 
 /**
  * *(extension)* Response header of every stream and long-poll answer: the position the response starts after (a

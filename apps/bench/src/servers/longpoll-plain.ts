@@ -8,6 +8,11 @@ const HOLD_MS = 25_000
 const RETAIN = 100_000
 const TRIM = 10_000
 const MAX_BATCH = 1_000
+/**
+ * A/B knob, off by default: BENCH_PLAIN_ENVELOPE=1 wraps each event the way protocol 1 does (channel, a cursor of
+ * pushline's length, data), so the plain server sends pushline's bytes per event with its own code path.
+ */
+const ENVELOPE = process.env.BENCH_PLAIN_ENVELOPE === '1'
 
 const events: string[] = []
 let firstSeq = 1
@@ -45,8 +50,8 @@ function flush(): void {
 }
 
 function publish(text: string): void {
-  events.push(text)
   headSeq++
+  events.push(ENVELOPE ? `{"channel":"bench","cursor":"k0b3nch4ab-${headSeq}","data":${text}}` : text)
   if (answers.size > 0) answers = new Map()
   // Trimmed in blocks: `shift()` per event would move the whole array every time.
   if (events.length > RETAIN + TRIM) {

@@ -63,6 +63,8 @@ export interface TransportContext {
   position(): string | undefined
   /** Long-poll hold asked of the server (below any proxy idle timeout seen). */
   readonly holdMs: number
+  /** Polls ask for the compact answer (the server listed it in /negotiate). */
+  readonly compactPolls?: boolean
   readonly fetch: typeof fetch
   readonly WebSocket: () => Promise<WebSocketCtor>
   /** The credential of this connection: `Authorization` on HTTP, the first message on the WebSocket. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cachedEncoder, createEvent } from './event-json.js'
-import { longpollBatch } from './longpoll.js'
+import { longpollBatch, longpollCompactBatch } from './longpoll.js'
 import { NDJSON_HEARTBEAT, ndjsonEvent, ndjsonFrame } from './ndjson.js'
 import { SSE_HEARTBEAT, sseEvent, sseFrame, sseRetry } from './sse.js'
 import { wsEvent, wsFrame } from './websocket.js'
@@ -40,6 +40,23 @@ describe('wire frames of protocol 1', () => {
       cursor: 'abc-8',
     })
     expect(longpollBatch([], 'abc-8')).toBe('{"events":[],"cursor":"abc-8"}')
+  })
+
+  it('long-poll, compact: the epoch and the channels once, each event [seq, channel index, data]', () => {
+    const second = createEvent('news', 'abc-8', 1, '1')
+    // made without the log's cached JSON (JSON.stringify's layout): the data is found the same way
+    const plain = { channel: 'chat', cursor: 'abc-9', data: [null, 'x'] }
+    const body = longpollCompactBatch([event, second, plain], ['news', 'chat'], 'abc-9')
+    expect(body).toBe('{"epoch":"abc","channels":["news","chat"],"events":[[7,1,{"text":"hi \\"you\\""}],[8,0,1],[9,1,[null,"x"]]],"cursor":"abc-9"}')
+    expect(body && body.length / longpollBatch([event, second, plain], 'abc-9').length).toBeLessThan(0.75)
+    expect(longpollCompactBatch([], ['chat'], 'abc-8')).toBe('{"epoch":"abc","channels":["chat"],"events":[],"cursor":"abc-8"}')
+  })
+
+  it('long-poll, compact: undefined (the full body answers) for what it cannot spell', () => {
+    expect(longpollCompactBatch([event], ['news'], 'abc-7')).toBeUndefined()
+    expect(longpollCompactBatch([createEvent('chat', 'xyz-7', 1, '1')], ['chat'], 'abc-7')).toBeUndefined()
+    expect(longpollCompactBatch([createEvent('chat', 'abc-07', 1, '1')], ['chat'], 'abc-7')).toBeUndefined()
+    expect(longpollCompactBatch([event], ['chat'], 'opaque')).toBeUndefined()
   })
 
   it('encodes each event once per format and hands every subscriber the same bytes', () => {

@@ -1,4 +1,4 @@
-import { type EventLog, type LogListener, longpollBatch } from '@pushline/core'
+import { type EventLog, type LogListener, longpollBatch, longpollCompactBatch } from '@pushline/core'
 import { type HeldPoll, HoldRegistry } from '../lifecycle/hold-registry.js'
 
 /** A long-poll answer, serialized once and handed to every poll at the same position on the same channels. */
@@ -70,6 +70,8 @@ export class PollGroup implements LogListener, HeldPoll {
     private readonly channels: readonly string[],
     private readonly limits: ReadLimits,
     private readonly holds: HoldRegistry,
+    /** Answers in the compact format (`format=compact`), where it can spell them. */
+    private readonly compact = false,
   ) {
     this.unlisten = log.listen(channels, this)
   }
@@ -223,10 +225,12 @@ export class PollGroup implements LogListener, HeldPoll {
 
   private async readOnce(cursor: string): Promise<SharedRead> {
     const result = await this.log.read(this.channels, cursor, this.limits)
-    if (result.type === 'reset') return { answer: { status: 410, body: Buffer.from(JSON.stringify(result)), events: 0, cursor: result.cursor } }
+    if (result.type === 'reset')
+      return { answer: { status: 410, body: Buffer.from(JSON.stringify(result)), events: 0, cursor: result.cursor } }
     if (result.events.length === 0) return { answer: undefined, cursor: result.cursor }
-    return {
-      answer: { status: 200, body: Buffer.from(longpollBatch(result.events, result.cursor)), events: result.events.length, cursor: result.cursor },
-    }
+    const text =
+      (this.compact ? longpollCompactBatch(result.events, this.channels, result.cursor) : undefined) ??
+      longpollBatch(result.events, result.cursor)
+    return { answer: { status: 200, body: Buffer.from(text), events: result.events.length, cursor: result.cursor } }
   }
 }

@@ -5,7 +5,10 @@ import { PollGroup, type ReadLimits } from './poll-group.js'
 /** A channel set no poll has asked about for this long stops listening to the log. */
 const IDLE_GROUP_MS = 10_000
 
-/** The PollGroup of every channel set polled lately, keyed by the channel list as the poll gives it (order included). */
+/**
+ * The PollGroup of every channel set polled lately, keyed by the channel list as the poll gives it (order included)
+ * and the answer format.
+ */
 export class PollGroups {
   private readonly groups = new Map<string, PollGroup>()
   private lastSweep = Date.now()
@@ -16,13 +19,14 @@ export class PollGroups {
     private readonly holds: HoldRegistry,
   ) {}
 
-  of(channels: readonly string[]): PollGroup {
-    const key = channels.length === 1 ? (channels[0] ?? '') : channels.join('\n')
+  of(channels: readonly string[], compact: boolean): PollGroup {
+    const names = channels.length === 1 ? (channels[0] ?? '') : channels.join('\n')
+    const key = compact ? `\0${names}` : names
     const now = Date.now()
     if (now - this.lastSweep > IDLE_GROUP_MS) this.sweep(now)
     let group = this.groups.get(key)
     if (!group) {
-      group = new PollGroup(this.log, channels, this.limits, this.holds)
+      group = new PollGroup(this.log, channels, this.limits, this.holds, compact)
       this.groups.set(key, group)
     }
     group.usedAt = now

@@ -7,6 +7,8 @@ import { parseSubscription, type Subscription } from '../subscription.js'
 export interface PollQuery {
   readonly subscription: Subscription
   readonly holdMs: number
+  /** `format=compact`: the answer in the compact long-poll format (protocol 1 extension). */
+  readonly compact: boolean
 }
 
 /** Distinct poll URLs remembered before the memory is cleared (polls at one position share one). */
@@ -31,6 +33,7 @@ export class PollQueries {
     const query = {
       subscription: parseSubscription(request.query, this.options),
       holdMs: holdOf(request.query, this.options.holdMs),
+      compact: compactOf(request.query),
     }
     if (this.known.size >= MAX_QUERIES) this.known.clear()
     this.known.set(raw, query)
@@ -38,8 +41,18 @@ export class PollQueries {
   }
 }
 
+const param = (query: unknown, name: string): unknown =>
+  typeof query === 'object' && query !== null ? Reflect.get(query, name) : undefined
+
+function compactOf(query: unknown): boolean {
+  const value = param(query, 'format')
+  if (value === undefined) return false
+  if (value !== 'compact') throw badRequest('format must be "compact" (or absent, for protocol 1\'s answer)')
+  return true
+}
+
 function holdOf(query: unknown, max: number): number {
-  const value = (typeof query === 'object' && query !== null ? Reflect.get(query, 'holdMs') : undefined) as unknown
+  const value = param(query, 'holdMs')
   if (value === undefined) return max
   if (typeof value !== 'string' || !/^[0-9]{1,9}$/.test(value)) throw badRequest('holdMs must be a whole number of milliseconds')
   return Math.min(Number(value), max)

@@ -1,4 +1,4 @@
-import { type NegotiateResponse, PROTOCOL_VERSION, type TransportName } from '@pushline/core'
+import { LONGPOLL_FORMATS, type NegotiateResponse, PROTOCOL_VERSION, type TransportName } from '@pushline/core'
 import type { FastifyInstance } from 'fastify'
 import type { ResolvedOptions } from '../options.js'
 import type { ServerTransport } from '../transports/types.js'
@@ -24,6 +24,7 @@ export function registerNegotiate(
     holdMs: options.holdMs,
     heartbeatMs: options.heartbeatMs,
     limits: { maxChannels: options.limits.maxChannels },
+    ...(options.transports.includes('longpoll') ? { longpollFormats: LONGPOLL_FORMATS } : {}),
   }
   // `{...fixed,"cursor":<head>}` without re-serializing the fixed part.
   const start = `${JSON.stringify(fixed).slice(0, -1)},"cursor":`
