@@ -1,8 +1,7 @@
 import type { SystemName } from '../systems.js'
-import { SYSTEM_SPECS } from '../systems.js'
-import { type ServerProcess, startServer, startWorkers } from './processes.js'
-import { peakRssBytes } from './proc-stats.js'
-import { inFlightOf, LocalPublisher, Publisher, type PublisherKind, type Publishing } from './publisher.js'
+import type { PublisherKind } from './publisher.js'
+import { type Rig, type RigOptions, startRig, stopRig } from './rig.js'
+import { RigKeeper } from './rig-keeper.js'
 import type { StampMode } from '../servers/local-publisher.js'
 import { measureStep, P99_LIMIT_MS } from './step.js'
 import type { StepTurns } from './turns.js'
@@ -112,84 +111,81 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * Fan-out: N subscribers in load workers, a publisher (in the server process, or over HTTP) stepping the rate; a
  * step is sustainable when p99 publish-to-receive latency stays under 100 ms, nothing is lost, and the target rate
- * was actually published. Every step is bounded in time; the ladder in steps.
+ * was actually published. Every step is bounded in time; the ladder in steps. The step after a failed one runs on a
+ * fresh server with fresh subscribers (RigKeeper).
  */
 export async function runFanout(system: SystemName, options: FanoutOptions): Promise<FanoutResult> {
   const turn = <T>(work: () => Promise<T>): Promise<T> => (options.turns ? options.turns.run(work) : work())
   const steps: FanoutStep[] = []
   let error: string | undefined
-  let connectedRssMb = 0
-  let server: ServerProcess
-  try {
-    server = await turn(() => startServer(system, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}))
-  } catch (caught) {
-    // A server that cannot start (Nchan without its nginx module) is this system's error, not the run's end.
-    const error = caught instanceof Error ? caught.message : String(caught)
-    return { system, n: options.n, publisher: options.publisher, steps, best: null, serverPeakRssMb: 0, connectedRssMb, error }
+  let serverPeakRssMb = 0
+  const rigOptions: RigOptions = {
+    n: options.n,
+    workers: options.workers,
+    publisher: options.publisher,
+    ...(options.stamp ? { stamp: options.stamp } : {}),
+    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
   }
-  try {
-    const { pool, ready } = await turn(async () => {
-      const started = await startWorkers(system, server.port, options.n, options.workers)
-      if (started.ready.failed === 0) connectedRssMb = mb(await server.memory())
-      return started
-    })
-    const publisher: Publishing =
-      options.publisher === 'local' ? new LocalPublisher(server, options.stamp) : new Publisher(server.port, SYSTEM_SPECS[system], inFlightOf(options.publisher))
-    try {
-      if (ready.failed > 0) throw new Error(`${ready.failed} of ${options.n} subscribers failed: ${ready.error}`)
-      const measure = (rate: number, durationMs: number): Promise<FanoutStep> =>
-        turn(() => measureStep({ publisher, pools: [pool], serverPids: server.workPids, counters: () => server.counters() }, rate, durationMs))
-      const maxSteps = options.maxSteps ?? 12
-      // Rates tried (the budget), and latency failures confirmed: a noisy minute on a shared VM should not decide a
-      // ladder, and the ladder must stay short on a loaded machine where every step fails on latency.
-      let tried = 0
-      let retries = 0
-      // Every subscriber disconnected at the end of a step (a server that dropped them all, seen with socket.io polling
-      // and Nchan long-poll): the steps after would measure nothing, so the ladder ends there, with the cause.
-      let gone = false
-      let failed = false
-      const runStep = async (rate: number): Promise<FanoutStep> => {
-        let step = await measure(rate, options.stepMs)
-        failed ||= !step.ok
-        if (failed || !options.budgetFromFirstFailure) tried += 1
-        steps.push(step)
-        options.onStep?.(step)
-        if (options.retry && retries < MAX_RETRIES && nearMiss(step)) {
-          retries += 1
-          // Confirm a latency failure once (a loss is never retried away).
-          await pause(500)
-          step = await measure(rate, options.stepMs)
-          steps.push(step)
-          options.onStep?.(step)
-        }
-        if (step.disconnected >= options.n && !gone) {
-          gone = true
-          error = `all ${options.n} subscribers were disconnected when the ${rate} ev/s step ended: the ladder stopped there`
-        }
-        await pause(300)
-        return step
-      }
-      const first = options.rates?.[0] ?? options.search.start
+  const first = options.rates?.[0] ?? options.search.start
+  const measureOn = (rig: Rig, rate: number, durationMs: number): Promise<FanoutStep> =>
+    turn(() =>
+      measureStep(
+        { publisher: rig.publisher, pools: [rig.pool], serverPids: rig.server.workPids, counters: () => rig.server.counters() },
+        rate,
+        durationMs,
+      ),
+    )
+  const rigs = new RigKeeper<Rig, FanoutStep>({
+    start: async () => {
+      const rig = await turn(() => startRig(system, rigOptions))
       // Warm-up (not reported): JIT, lazily created buffers, the first-connection costs.
-      await measure(Math.max(1, Math.round(first / 4)), Math.min(1_000, options.stepMs))
-      if (options.rates) {
-        for (const rate of options.rates) {
-          if (gone || tried >= maxSteps || (!(await runStep(rate)).ok && !options.allRates)) break
-        }
-      } else {
-        await search(options.search, runStep, () => !gone && tried < maxSteps)
+      await measureOn(rig, Math.max(1, Math.round(first / 4)), Math.min(1_000, options.stepMs))
+      return rig
+    },
+    stop: async (rig) => {
+      serverPeakRssMb = Math.max(serverPeakRssMb, await turn(() => stopRig(rig)))
+    },
+    measure: (rig, rate) => measureOn(rig, rate, options.stepMs),
+  })
+  let connectedRssMb = 0
+  try {
+    connectedRssMb = (await rigs.current()).connectedRssMb
+    const maxSteps = options.maxSteps ?? 12
+    // Rates tried (the budget), and latency failures confirmed: a noisy minute on a shared VM should not decide a
+    // ladder, and the ladder must stay short on a loaded machine where every step fails on latency.
+    let tried = 0
+    let retries = 0
+    let failed = false
+    const measure = async (rate: number): Promise<FanoutStep> => {
+      const step = await rigs.measure(rate)
+      steps.push(step)
+      options.onStep?.(step)
+      return step
+    }
+    const runStep = async (rate: number): Promise<FanoutStep> => {
+      let step = await measure(rate)
+      failed ||= !step.ok
+      if (failed || !options.budgetFromFirstFailure) tried += 1
+      if (options.retry && retries < MAX_RETRIES && nearMiss(step)) {
+        retries += 1
+        // Confirm a latency failure once (a loss is never retried away).
+        step = await measure(rate)
       }
-    } finally {
-      await turn(async () => {
-        await publisher.close()
-        await pool.stop()
-      })
+      await pause(300)
+      return step
+    }
+    if (options.rates) {
+      for (const rate of options.rates) {
+        if (tried >= maxSteps || (!(await runStep(rate)).ok && !options.allRates)) break
+      }
+    } else {
+      await search(options.search, runStep, () => tried < maxSteps)
     }
   } catch (caught) {
+    // A server that cannot start (Nchan without its nginx module) is this system's error, not the run's end.
     error = caught instanceof Error ? caught.message : String(caught)
   }
-  const serverPeakRssMb = mb(Math.max(0, ...server.workPids.map(peakRssBytes)))
-  await turn(() => server.stop())
+  await rigs.close()
   const sustainable = steps.filter((s) => s.ok).sort((a, b) => b.rate - a.rate)
   return {
     system,
@@ -202,8 +198,6 @@ export async function runFanout(system: SystemName, options: FanoutOptions): Pro
     ...(error === undefined ? {} : { error }),
   }
 }
-
-const mb = (bytes: number): number => Math.round(bytes / 1024 / 102.4) / 10
 
 /**
  * The rates every search steps on: 1,000 x 2^(i/8) events/s, about 9 % apart. Every system's ladder lands on the same
