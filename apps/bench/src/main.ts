@@ -1,6 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
-import { type FanoutResult, runFanout, searchFrom } from './driver/fanout.js'
+import { type FanoutResult, runFanout, scaledStart, searchFrom } from './driver/fanout.js'
 import { type IdleResult, runIdle } from './driver/idle.js'
 import { FANOUT_PEER_OF, PLAIN_OF, printStep, printTables, resultJson } from './driver/report.js'
 import { peerGroups } from './driver/peer-groups.js'
@@ -147,7 +147,7 @@ if (values.help) {
             const kind: PublisherKind = publisher === 'local' && !supportsLocalPublisher(system) ? 'http' : publisher
             if (kind !== publisher && httpGroup) return []
             const known = fanout.find((f) => f.system === system && f.publisher === kind && f.best)
-            const guess = known?.best ? (known.best.rate * known.n) / n : (START_RATE[system] * 1000) / n
+            const guess = known?.best ? scaledStart(known.best.rate, known.n, n) : scaledStart(START_RATE[system], 1000, n)
             const rates = numbers(values.rates)
             return [
               runFanout(system, {

@@ -87,6 +87,18 @@ export function searchFrom(start: number, n: number): RateSearch {
   return { start, min: Math.max(1, 5_000 / n), max: 20_000_000 / n }
 }
 
+/**
+ * Where the search at `n` subscribers starts, from a rate sustained at `fromN`. Below `fromN` the deliveries/s are
+ * about the same, so the rate scales by fromN / n. Above it they fall: every event is one write per subscriber, and
+ * a round through all of them is a step's latency. At N = 10,000 the streams failed p99 at 13 ev/s with server and
+ * load client both at ~92 % of a core (2026-12-07), where the deliveries/s scaling started their ladders at ~440 ev/s
+ * and four failed steps ended them at 54, above the 11-12 ev/s where the plain peers passed. So above `fromN` the
+ * rate scales by (fromN / n)^2 and every ladder reaches the low rates.
+ */
+export function scaledStart(rate: number, fromN: number, n: number): number {
+  return n <= fromN ? (rate * fromN) / n : (rate * fromN * fromN) / (n * n)
+}
+
 /** A search for the highest sustainable rate on the shared grid (`gridRate`): from `start`, x2 up (or /2 down) to the edge, then bisection. */
 export interface RateSearch {
   readonly start: number

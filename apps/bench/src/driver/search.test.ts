@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FanoutStep } from './fanout.js'
-import { gridIndex, gridRate, nearMiss, search } from './fanout.js'
+import { gridIndex, gridRate, nearMiss, scaledStart, search } from './fanout.js'
 
 /** Runs `search` against a server that sustains up to `limit` events/s; returns the rates it tried. */
 async function tried(start: number, limit: number, budget = 12, range = { min: 1, max: 100_000 }): Promise<number[]> {
@@ -71,5 +71,15 @@ describe('the retry rule', () => {
     expect(nearMiss(failed(500))).toBe(false)
     expect(nearMiss(failed(140, false))).toBe(false)
     expect(nearMiss({ ok: true, p99Ms: 50, latencyOnly: false } as FanoutStep)).toBe(false)
+  })
+})
+
+describe('the start of another N', () => {
+  it('keeps the deliveries/s below the first N and scales by the square of the ratio above it', () => {
+    expect(scaledStart(4_000, 1_000, 100)).toBe(40_000)
+    expect(scaledStart(4_000, 1_000, 1_000)).toBe(4_000)
+    expect(scaledStart(4_000, 1_000, 10_000)).toBe(40)
+    // A plain peer's ladder at N = 1,000 (250 ev/s) starts low at N = 10,000 and climbs for free.
+    expect(scaledStart(250, 1_000, 10_000)).toBe(2.5)
   })
 })
