@@ -9,8 +9,6 @@ export class RigKeeper<R, S extends { readonly ok: boolean }> {
   private rig: R | undefined
   /** The last step failed: the next one needs a fresh rig. */
   private spent = false
-  /** Rigs started so far. */
-  started = 0
 
   constructor(
     private readonly hooks: {
@@ -27,7 +25,6 @@ export class RigKeeper<R, S extends { readonly ok: boolean }> {
     this.spent = false
     if (this.rig === undefined) {
       this.rig = await this.hooks.start()
-      this.started += 1
     }
     return this.rig
   }

@@ -55,4 +55,4 @@ export async function stopRig(rig: Rig): Promise<number> {
   return peakMb
 }
 
-export const mb = (bytes: number): number => Math.round(bytes / 1024 / 102.4) / 10
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 102.4) / 10
