@@ -90,10 +90,10 @@ export function searchFrom(start: number, n: number): RateSearch {
 /**
  * Where the search at `n` subscribers starts, from a rate sustained at `fromN`. Below `fromN` the deliveries/s are
  * about the same, so the rate scales by fromN / n. Above it they fall: every event is one write per subscriber, and
- * a round through all of them is a step's latency. At N = 10,000 the streams failed p99 at 13 ev/s with server and
- * load client both at ~92 % of a core (2026-12-07), where the deliveries/s scaling started their ladders at ~440 ev/s
- * and four failed steps ended them at 54, above the 11-12 ev/s where the plain peers passed. So above `fromN` the
- * rate scales by (fromN / n)^2 and every ladder reaches the low rates.
+ * a round through all of them is a step's latency. At N = 10,000 pushline's WebSocket failed p99 at 13 ev/s (210-380
+ * ms, server at 71-92 % of a core, load client at 63-92 %; 2026-12-07), where the deliveries/s scaling started the
+ * ladders at ~440 ev/s and four failed steps ended them at 54, above the 11-12 ev/s where the plain peers had passed
+ * on 2026-12-04. So above `fromN` the rate scales by (fromN / n)^2 and every ladder reaches the low rates.
  */
 export function scaledStart(rate: number, fromN: number, n: number): number {
   return n <= fromN ? (rate * fromN) / n : (rate * fromN * fromN) / (n * n)
