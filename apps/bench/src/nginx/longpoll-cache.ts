@@ -3,7 +3,7 @@ import { startServer, startWorkers } from '../driver/processes.js'
 import { CpuMeter } from '../driver/proc-stats.js'
 import { mergeStats } from '../driver/step-stats.js'
 import { DRAIN_MS } from '../driver/step.js'
-import { NGINX_PREAMBLE, NGINX_TEMP_PATHS, startNginx, workerPids } from './private-nginx.js'
+import { NGINX_CLIENT_KEEPALIVE, NGINX_PREAMBLE, NGINX_TEMP_PATHS, startNginx, workerPids } from './private-nginx.js'
 
 /**
  * How long after the last publish the pollers behind the cache may take to catch up. Longer than the fan-out's
@@ -23,7 +23,7 @@ const CACHE_DRAIN_MS = DRAIN_MS + 8_000
  */
 export function cacheConfig(port: number, upstream: number, dir: string): string {
   return `${NGINX_PREAMBLE}
-http { ${NGINX_TEMP_PATHS}
+http { ${NGINX_TEMP_PATHS} ${NGINX_CLIENT_KEEPALIVE}
   proxy_cache_path ${dir}/cache levels=1:2 keys_zone=longpoll:16m max_size=256m inactive=60s use_temp_path=off;
   upstream origin { server 127.0.0.1:${upstream}; keepalive 256; }
   server { listen 127.0.0.1:${port} backlog=4096;

@@ -36,6 +36,14 @@ export const NGINX_TEMP_PATHS = `access_log off;
   client_body_temp_path tmp/client_body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi;
   uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;`
 
+/**
+ * nginx closes a client's keep-alive connection after 1,000 requests by default (`keepalive_requests`). A long-poller
+ * at a few hundred polls a second lost its connection every few seconds, and the load clients count a closed
+ * connection as a disconnect: Nchan long-poll at N = 100 had every subscriber disconnected in every step
+ * (2026-12-07). A deployment tuned for long-polling keeps its connections; so does every nginx the bench measures.
+ */
+export const NGINX_CLIENT_KEEPALIVE = 'keepalive_requests 1000000000; keepalive_timeout 120s;'
+
 /** The worker processes of an nginx master (the processes that do the work). */
 export function workerPids(master: number): number[] {
   try {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { NGINX_PREAMBLE, NGINX_TEMP_PATHS, startNginx, workerPids } from '../nginx/private-nginx.js'
+import { NGINX_CLIENT_KEEPALIVE, NGINX_PREAMBLE, NGINX_TEMP_PATHS, startNginx, workerPids } from '../nginx/private-nginx.js'
 
 // Peers `nchan-websocket`, `nchan-sse`, `nchan-longpoll`: Nchan, the pub/sub module for nginx written in C
 // (Debian's libnginx-mod-nchan), in a private nginx with ONE worker on loopback. Publishing is Nchan's own HTTP
@@ -11,7 +11,7 @@ export const NCHAN_MODULE = process.env.NCHAN_MODULE ?? '/usr/lib/nginx/modules/
 export function nchanConfig(port: number): string {
   return `load_module ${NCHAN_MODULE};
 ${NGINX_PREAMBLE}
-http { ${NGINX_TEMP_PATHS}
+http { ${NGINX_TEMP_PATHS} ${NGINX_CLIENT_KEEPALIVE}
   nchan_shared_memory_size 256M;
   server { listen 127.0.0.1:${port} backlog=4096;
     location = /publish { nchan_publisher; nchan_channel_id bench;
