@@ -159,11 +159,13 @@ export async function nchanLongpoll(port: number, sub: Subscription): Promise<Cl
 /**
  * socket.io long-polling, engine.io protocol 4: GET answers packets joined by 0x1e; `0{sid}` opens, a POST of `40`
  * connects the main namespace (answered `40{...}` in a later GET), `2` is a ping answered by POSTing `3`. POSTs go
- * on a second connection because the first always holds a pending GET.
+ * on a second connection because the first always holds a pending GET. That one is opened when a POST is due and
+ * closed once none is left: pings come every 25 s and node closes a keep-alive connection idle for 5 s, so a
+ * browser's ping POST goes on a new connection too. Held open per subscriber, POST connections took 20,000
+ * descriptors at N = 10,000, the hard limit here (EMFILE, 2026-12-07).
  */
 export async function socketioPolling(port: number, sub: Subscription): Promise<Closer> {
   const getConn = await HttpConn.open(port)
-  const postConn = await HttpConn.open(port)
   const base = '/socket.io/?EIO=4&transport=polling'
   const open = await getConn.fetch('GET', base)
   const text = open.body.toString()
@@ -171,21 +173,65 @@ export async function socketioPolling(port: number, sub: Subscription): Promise<
   const sid = (JSON.parse(text.slice(1).split('\x1e')[0]!) as { sid: string }).sid
   const withSid = `${base}&sid=${encodeURIComponent(sid)}`
   const posts: string[] = []
+  let postConn: HttpConn | undefined
+  let opening = false
+  let stopped = false
+  let retries = 0
   const post = (body: string): void => {
     posts.push(body)
-    if (!postConn.busy) drainPosts()
+    drainPosts()
   }
+  // One POST at a time, in order. A POST whose connection closed under it goes again on a new one, up to 3 times in a
+  // row; a connection that cannot be opened leaves the POSTs queued until the next one is due.
   const drainPosts = (): void => {
-    const body = posts.shift()
-    if (body === undefined || postConn.closed) return
-    postConn.request('POST', withSid, { onEnd: drainPosts, onError: () => {} }, body)
+    if (stopped || opening || posts.length === 0) return
+    if (postConn === undefined || postConn.closed) {
+      opening = true
+      HttpConn.open(port).then(
+        (conn) => {
+          opening = false
+          if (stopped) conn.close()
+          else {
+            postConn = conn
+            drainPosts()
+          }
+        },
+        () => {
+          opening = false
+        },
+      )
+      return
+    }
+    if (postConn.busy) return
+    const body = posts.shift()!
+    const conn = postConn
+    conn.request(
+      'POST',
+      withSid,
+      {
+        onEnd: () => {
+          retries = 0
+          if (posts.length === 0 && conn === postConn) {
+            conn.close()
+            postConn = undefined
+          } else drainPosts()
+        },
+        onError: () => {
+          if (conn !== postConn || !conn.closed || retries++ >= 3) return
+          posts.unshift(body)
+          drainPosts()
+        },
+      },
+      body,
+    )
   }
   post('40')
   return new Promise((resolve, reject) => {
     let ready = false
     const timer = setTimeout(() => {
       loop.close()
-      postConn.close()
+      stopped = true
+      postConn?.close()
       reject(new Error('socket.io polling: no namespace connect'))
     }, 15_000)
     const loop = pollLoop(getConn, sub, {
@@ -214,7 +260,8 @@ export async function socketioPolling(port: number, sub: Subscription): Promise<
     const closer: Closer = {
       close() {
         loop.close()
-        postConn.close()
+        stopped = true
+        postConn?.close()
       },
     }
   })
