@@ -17,6 +17,11 @@ export class Access {
     return identity?.user !== undefined ? `user:${identity.user}` : request.ip
   }
 
+  /** False when `allowedOrigins` is not set: every request may be served, and none gets CORS headers. */
+  get checksOrigins(): boolean {
+    return this.options.allowedOrigins !== undefined
+  }
+
   /**
    * Whether a request with this `Origin` may be served. Requests without Origin (non-browser clients) and
    * same-origin requests always may; cross-origin ones only when `allowedOrigins` allows them (or is not set).
