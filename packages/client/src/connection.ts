@@ -138,7 +138,7 @@ export function connection(hub: Hub): Connection {
             channels: a.seg.channels,
             position: () => a.pos,
             holdMs: hub.holdMs(),
-            compactPolls: info.compactPolls,
+            pollFormat: info.pollFormat,
             fetch: hub.options.fetch,
             WebSocket: hub.webSocket,
             token,

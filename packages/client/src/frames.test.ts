@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { asBatch, asCompactBatch, cursorOf, parseFrame } from './frames.js'
+import { asBatch, asRunsBatch, cursorOf, parseFrame } from './frames.js'
 
 describe('frames from the network', () => {
   it.each([
@@ -42,33 +42,38 @@ describe('frames from the network', () => {
     expect(cursorOf({ cursor: 9 })).toBeUndefined()
   })
 
-  it('reads compact long-poll batches as protocol 1 events, and nothing malformed', () => {
-    const body = { epoch: 'e0', channels: ['b', 'a'], events: [[7, 1, { x: 1 }], [9, 0, null]], cursor: 'e0-9' }
-    expect(asCompactBatch(body)).toEqual({
+  it('reads runs long-poll batches as protocol 1 events in order, and nothing malformed', () => {
+    const body = { epoch: 'e0', channels: ['b', 'a'], runs: [[7, 2, 1], [10, 1, 0]], data: [{ x: 1 }, 2, null], cursor: 'e0-10' }
+    expect(asRunsBatch(body)).toEqual({
       events: [
         { channel: 'a', cursor: 'e0-7', data: { x: 1 } },
-        { channel: 'b', cursor: 'e0-9', data: null },
+        { channel: 'a', cursor: 'e0-8', data: 2 },
+        { channel: 'b', cursor: 'e0-10', data: null },
       ],
-      cursor: 'e0-9',
+      cursor: 'e0-10',
     })
-    expect(asCompactBatch({ ...body, events: [] })).toEqual({ events: [], cursor: 'e0-9' })
-    // protocol 1's body is not a compact one (the long-poll transport reads it with asBatch)
-    expect(asCompactBatch({ events: [], cursor: 'e0-9' })).toBeUndefined()
+    expect(asRunsBatch({ ...body, runs: [], data: [] })).toEqual({ events: [], cursor: 'e0-10' })
+    // a compact body and protocol 1's are not runs bodies (the transport reads them with their own guards)
+    expect(asRunsBatch({ epoch: 'e0', channels: ['a'], events: [[7, 0, 1]], cursor: 'e0-7' })).toBeUndefined()
+    expect(asRunsBatch({ events: [], cursor: 'e0-9' })).toBeUndefined()
     for (const bad of [
       { ...body, epoch: 'E-0' },
-      { ...body, epoch: 7 },
-      { ...body, channels: 'a' },
       { ...body, channels: [1] },
-      { ...body, events: [[7, 2, 1]] },
-      { ...body, events: [[7, 0.5, 1]] },
-      { ...body, events: [[-1, 0, 1]] },
-      { ...body, events: [['7', 0, 1]] },
-      { ...body, events: [[7, 0]] },
-      { ...body, events: [{ seq: 7 }] },
-      { ...body, events: 'x' },
+      { ...body, runs: [[7, 4, 1]] },
+      { ...body, runs: [[7, 2, 1], [10, 1, 2]] },
+      { ...body, runs: [[7, 2, 1], [10, 0, 0], [10, 1, 0]] },
+      { ...body, runs: [[7, 2.5, 1], [10, 0.5, 0]] },
+      { ...body, runs: [[-7, 2, 1], [10, 1, 0]] },
+      { ...body, runs: [[Number.MAX_SAFE_INTEGER, 2, 1], [10, 1, 0]] },
+      { ...body, runs: [['7', 2, 1], [10, 1, 0]] },
+      { ...body, runs: [[7, 2], [10, 1, 0]] },
+      { ...body, runs: [[7, 1e9, 1]] },
+      { ...body, data: [1, 2] },
+      { ...body, data: 'x' },
+      { ...body, runs: 'x' },
       { ...body, cursor: 9 },
     ]) {
-      expect(asCompactBatch(bad), JSON.stringify(bad)).toBeUndefined()
+      expect(asRunsBatch(bad), JSON.stringify(bad)).toBeUndefined()
     }
   })
 })

@@ -71,22 +71,32 @@ const EPOCH = /^[a-z0-9]{1,32}$/
 const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && Number(value) >= 0
 
 /**
- * A compact long-poll 200 body (`format=compact`, protocol 1 extension):
- * `{"epoch","channels":[...],"events":[[seq, channel index, data],...],"cursor"}`, as protocol 1's events (cursor
- * `<epoch>-<seq>`, channel `channels[index]`); undefined when any part is malformed.
+ * A runs long-poll 200 body (`format=runs`, protocol 1 extension):
+ * `{"epoch","channels":[...],"runs":[[first seq, count, channel index],...],"data":[...],"cursor"}`, as protocol 1's
+ * events in order (each run `count` events with the sequence numbers from `first`, cursors `<epoch>-<seq>`, their data
+ * from `data` in turn); undefined when any part is malformed or the runs do not account for `data` exactly.
  */
-export function asCompactBatch(value: unknown): { events: readonly LogEvent[]; cursor: string } | undefined {
+export function asRunsBatch(value: unknown): { events: readonly LogEvent[]; cursor: string } | undefined {
   const cursor = cursorOf(value)
   if (!cursor || !isObject(value) || typeof value.epoch !== 'string' || !EPOCH.test(value.epoch)) return undefined
-  const { epoch, channels, events } = value
-  if (!Array.isArray(channels) || !channels.every((name) => typeof name === 'string') || !Array.isArray(events)) return undefined
-  const out: LogEvent[] = []
-  for (const item of events as unknown[]) {
-    if (!Array.isArray(item) || item.length !== 3) return undefined
-    const [seq, index, data] = item as [unknown, unknown, unknown]
+  const { epoch, channels, runs, data } = value
+  if (!Array.isArray(channels) || !channels.every((name) => typeof name === 'string') || !Array.isArray(runs) || !Array.isArray(data))
+    return undefined
+  const checked: { first: number; count: number; channel: string }[] = []
+  let total = 0
+  for (const run of runs as unknown[]) {
+    if (!Array.isArray(run) || run.length !== 3) return undefined
+    const [first, count, index] = run as [unknown, unknown, unknown]
     const channel: unknown = Number.isInteger(index) ? channels[Number(index)] : undefined
-    if (!isSeq(seq) || typeof channel !== 'string' || !channel) return undefined
-    out.push({ channel, cursor: `${epoch}-${seq}`, data })
+    if (!isSeq(first) || !isSeq(count) || count === 0 || !isSeq(first + count) || typeof channel !== 'string' || !channel)
+      return undefined
+    total += count
+    checked.push({ first, count, channel })
   }
+  // Counted before any event is made: a run claiming more events than `data` holds is refused, not iterated.
+  if (total !== data.length) return undefined
+  const out: LogEvent[] = []
+  for (const { first, count, channel } of checked)
+    for (let i = 0; i < count; i++) out.push({ channel, cursor: `${epoch}-${first + i}`, data: data[out.length] })
   return { events: out, cursor }
 }

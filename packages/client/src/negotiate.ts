@@ -1,5 +1,5 @@
 import { PushlineError } from '@pushline/core'
-import type { TransportName } from '@pushline/core/wire'
+import type { LongpollFormat, TransportName } from '@pushline/core/wire'
 import { PROTOCOL_VERSION } from '@pushline/core/wire'
 import { ClientErrorCode, clientError, responseError } from './errors.js'
 import { cursorOf, isObject } from './frames.js'
@@ -14,8 +14,12 @@ export interface Negotiated {
   readonly cursor: string | undefined
   /** Channels one subscription request may carry (extension; 64 when the server does not say). */
   readonly maxChannels: number
-  /** The server answers polls asked with `format=compact` in the compact format (extension; false when it does not say). */
-  readonly compactPolls: boolean
+  /**
+   * The long-poll answer format polls ask for (`format=`, an extension): `runs` when the server lists it, else none
+   * (protocol 1's body). A server listing only `compact` (before `runs`) is polled for protocol 1's body: this client
+   * reads the one format it asks for.
+   */
+  readonly pollFormat: LongpollFormat | undefined
 }
 
 const isMs = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value < 1e9
@@ -52,6 +56,11 @@ export async function negotiate(base: string, fetchImpl: typeof fetch, init: Req
     heartbeatMs: body.heartbeatMs,
     cursor: cursorOf(body),
     maxChannels: isObject(limits) && typeof limits.maxChannels === 'number' ? limits.maxChannels : 64,
-    compactPolls: Array.isArray(body.longpollFormats) && body.longpollFormats.includes('compact'),
+    pollFormat: pollFormatOf(body.longpollFormats),
   }
+}
+
+/** The long-poll format this client reads, when the server lists it (`longpollFormats`). */
+function pollFormatOf(listed: unknown): LongpollFormat | undefined {
+  return Array.isArray(listed) && listed.includes('runs') ? 'runs' : undefined
 }

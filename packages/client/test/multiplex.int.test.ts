@@ -49,10 +49,10 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
     // made in the same tick, the 20 subscriptions opened one stream (long-poll: one poll at a time)
     if (transport !== 'longpoll') expect(transportRequests(server)).toHaveLength(1)
     else {
-      // every poll asks for the compact answer the server offers (its channel indexes span the 20 channels)
+      // every poll asks for the runs answer the server offers (its runs' channel indexes span the 20 channels)
       const formats = server.urls.filter((url) => url.startsWith('/rt/poll?')).map((url) => new URL(url, 'http://x').searchParams.get('format'))
       expect(formats.length).toBeGreaterThan(1)
-      expect(new Set(formats)).toEqual(new Set(['compact']))
+      expect(new Set(formats)).toEqual(new Set(['runs']))
     }
   })
 

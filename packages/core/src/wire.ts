@@ -22,13 +22,14 @@ export interface NegotiateResponse {
   readonly limits?: { readonly maxChannels: number }
   /**
    * *(extension)* Long-poll answer formats besides protocol 1's, asked for with `format=<name>` on the poll:
-   * `compact` (see `longpollCompactBatch`). A server that does not list one answers protocol 1's body.
+   * `compact` (see `longpollCompactBatch`) and `runs` (see `longpollRunsBatch`). A server that does not list one
+   * answers protocol 1's body.
    */
   readonly longpollFormats?: readonly LongpollFormat[]
 }
 
 /** *(extension)* The long-poll answer formats a poll may ask for with `format=`. */
-export const LONGPOLL_FORMATS = ['compact'] as const
+export const LONGPOLL_FORMATS = ['compact', 'runs'] as const
 export type LongpollFormat = (typeof LONGPOLL_FORMATS)[number]
 
 /**

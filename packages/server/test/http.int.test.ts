@@ -30,7 +30,7 @@ describe('HTTP surface', () => {
       holdMs: 1000,
       heartbeatMs: 500,
       limits: { maxChannels: 64 },
-      longpollFormats: ['compact'],
+      longpollFormats: ['compact', 'runs'],
       cursor: await app.app.pushline.log.head(),
     })
     expect((await app.fetch('/stream?channel=a')).status).toBe(404)

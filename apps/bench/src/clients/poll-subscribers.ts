@@ -83,7 +83,7 @@ function pushlineCursorOf(body: Buffer): string | null {
 
 /**
  * pushline long-poll: a first poll without a cursor answers the current position at once; then poll after it, in
- * the compact answer format, as pushline's client does with a server that offers it (the markers and the final
+ * the runs answer format, as pushline's client does with a server that offers it (the markers and the final
  * cursor are found in either body).
  */
 export async function pushlineLongpoll(port: number, sub: Subscription): Promise<Closer> {
@@ -96,7 +96,7 @@ export async function pushlineLongpoll(port: number, sub: Subscription): Promise
   }
   sub.connected = true
   return pollLoop(conn, sub, {
-    next: () => `/rt/poll?channel=bench&format=compact&cursor=${encodeURIComponent(cursor!)}`,
+    next: () => `/rt/poll?channel=bench&format=runs&cursor=${encodeURIComponent(cursor!)}`,
     onResponse(status, body) {
       // 200: events, 410: reset (resume where it says); 204: the hold expired, same cursor.
       if (status === 200 || status === 410) cursor = pushlineCursorOf(body) ?? cursor

@@ -64,7 +64,7 @@ async function start(system: PollCostSystem, cpuProfDir: string | undefined): Pr
   return {
     server,
     first: '/rt/poll?channel=bench',
-    path: (cursor) => `/rt/poll?channel=bench&format=compact&cursor=${encodeURIComponent(cursor)}`,
+    path: (cursor) => `/rt/poll?channel=bench&format=runs&cursor=${encodeURIComponent(cursor)}`,
     cursorOf: (body) => /"cursor":"([^"]+)"\}$/.exec(body)?.[1],
   }
 }

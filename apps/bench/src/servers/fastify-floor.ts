@@ -1,9 +1,9 @@
-import { type LogEvent, longpollBatch, longpollCompactBatch, MemoryLog } from '@pushline/core'
+import { type LogEvent, longpollBatch, longpollRunsBatch, MemoryLog } from '@pushline/core'
 import Fastify from 'fastify'
 import { installControl } from './harness.js'
 
 // The floor of a long-poll answer in fastify (the poll-cost area, driver/poll-cost.ts): `GET /rt/poll` answers at
-// once with ONE shared Buffer holding the last events published, in pushline's compact answer format (what its
+// once with ONE shared Buffer holding the last events published, in pushline's runs answer format (what its
 // client asks for) and with pushline's headers, whatever the query says: no log read, no admission, no hold.
 // fastify's own lifecycle (routing, query parsing, request and reply objects, `reply.send`) plus the write is all it
 // costs, so pushline's long-poll at a position where events wait can be compared with what fastify itself allows.
@@ -24,7 +24,7 @@ installControl(async (text) => {
   recent.push(event)
   if (recent.length > KEEP) recent.shift()
   cursor = event.cursor
-  body = Buffer.from(longpollCompactBatch(recent, ['bench'], cursor) ?? longpollBatch(recent, cursor))
+  body = Buffer.from(longpollRunsBatch(recent, ['bench'], cursor) ?? longpollBatch(recent, cursor))
 })
 const address = app.server.address()
 process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`)

@@ -2,7 +2,7 @@ import { bearer } from '../auth.js'
 import { ClientErrorCode, responseError } from '../errors.js'
 import type { EndInfo, Incoming, TransportContext, TransportHandlers } from './types.js'
 
-/** `<endpoint>?channel=a&channel=b&cursor=<cursor>[&holdMs=<ms>][&format=compact]` (the format on polls only). */
+/** `<endpoint>?channel=a&channel=b&cursor=<cursor>[&holdMs=<ms>][&format=runs|compact]` (the format on polls only). */
 export function subscribeUrl(ctx: TransportContext, holdMs?: number): string {
   const url = new URL(ctx.url)
   const params = url.searchParams
@@ -10,7 +10,7 @@ export function subscribeUrl(ctx: TransportContext, holdMs?: number): string {
   const cursor = ctx.position()
   if (cursor) params.set('cursor', cursor)
   if (holdMs !== undefined) params.set('holdMs', String(holdMs))
-  if (holdMs !== undefined && ctx.compactPolls) params.set('format', 'compact')
+  if (holdMs !== undefined && ctx.pollFormat) params.set('format', ctx.pollFormat)
   return url.href
 }
 

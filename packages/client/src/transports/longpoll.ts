@@ -1,4 +1,4 @@
-import { asBatch, asCompactBatch, asFrame } from '../frames.js'
+import { asBatch, asFrame, asRunsBatch } from '../frames.js'
 import { endInfoFor, requestInit, subscribeUrl } from './http.js'
 import type { ClientTransport, EndInfo } from './types.js'
 
@@ -38,8 +38,8 @@ export const longpoll: ClientTransport = (ctx, handlers) => {
       if (done) return
       const frame = status === 410 ? asFrame(body) : undefined
       const reset = frame?.type === 'reset' ? frame : undefined
-      // asked for compact (when the server offers it), a poll may still be answered in protocol 1's body
-      const batch = status === 200 ? (asCompactBatch(body) ?? asBatch(body)) : undefined
+      // asked for a format (when the server offers it), a poll may still be answered in protocol 1's body
+      const batch = status === 200 ? (asRunsBatch(body) ?? asBatch(body)) : undefined
       const cursor = reset?.cursor ?? batch?.cursor ?? from
       if ((status !== 204 && !reset && !batch) || !cursor) return finish({ malformed: 'a malformed long-poll answer' })
       handlers.frame(first ? { type: 'hello', cursor: from ?? cursor, roundTrip: true } : { type: 'position', cursor: from ?? cursor })

@@ -1,4 +1,4 @@
-import type { ClientMessage, LogEvent } from '@pushline/core/wire'
+import type { ClientMessage, LogEvent, LongpollFormat } from '@pushline/core/wire'
 
 /** A WebSocket class: the browser's, `ws`'s, or any with the same constructor and event handler properties. */
 export interface WebSocketLike {
@@ -63,8 +63,8 @@ export interface TransportContext {
   position(): string | undefined
   /** Long-poll hold asked of the server (below any proxy idle timeout seen). */
   readonly holdMs: number
-  /** Polls ask for the compact answer (the server listed it in /negotiate). */
-  readonly compactPolls?: boolean
+  /** The answer format polls ask for (one the server listed in /negotiate); none: protocol 1's body. */
+  readonly pollFormat?: LongpollFormat | undefined
   readonly fetch: typeof fetch
   readonly WebSocket: () => Promise<WebSocketCtor>
   /** The credential of this connection: `Authorization` on HTTP, the first message on the WebSocket. */

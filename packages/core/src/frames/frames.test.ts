@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cachedEncoder, createEvent } from './event-json.js'
-import { longpollBatch, longpollCompactBatch } from './longpoll.js'
+import type { LogEvent } from '../event.js'
+import { longpollBatch, longpollCompactBatch, longpollRunsBatch } from './longpoll.js'
 import { NDJSON_HEARTBEAT, ndjsonEvent, ndjsonFrame } from './ndjson.js'
 import { SSE_HEARTBEAT, sseEvent, sseFrame, sseRetry } from './sse.js'
 import { wsEvent, wsFrame } from './websocket.js'
@@ -50,6 +51,51 @@ describe('wire frames of protocol 1', () => {
     expect(body).toBe('{"epoch":"abc","channels":["news","chat"],"events":[[7,1,{"text":"hi \\"you\\""}],[8,0,1],[9,1,[null,"x"]]],"cursor":"abc-9"}')
     expect(body && body.length / longpollBatch([event, second, plain], 'abc-9').length).toBeLessThan(0.75)
     expect(longpollCompactBatch([], ['chat'], 'abc-8')).toBe('{"epoch":"abc","channels":["chat"],"events":[],"cursor":"abc-8"}')
+  })
+
+  it('long-poll, compact: an event spelled once per channel index answers the same in every batch', () => {
+    const first = createEvent('news', 'abc-8', { n: 1 }, '{"n":1}')
+    const other = createEvent('chat', 'abc-9', 2, '2')
+    const once = longpollCompactBatch([first, other], ['news', 'chat'], 'abc-9')
+    expect(longpollCompactBatch([first, other], ['news', 'chat'], 'abc-9')).toBe(once)
+    // the same events in a group that orders its channels the other way: each item with its own index
+    expect(longpollCompactBatch([first, other], ['chat', 'news'], 'abc-9')).toBe(
+      '{"epoch":"abc","channels":["chat","news"],"events":[[8,1,{"n":1}],[9,0,2]],"cursor":"abc-9"}',
+    )
+    expect(once).toBe('{"epoch":"abc","channels":["news","chat"],"events":[[8,0,{"n":1}],[9,1,2]],"cursor":"abc-9"}')
+    // a batch of another epoch cannot use what was kept for this one
+    expect(longpollCompactBatch([first], ['news'], 'abd-8')).toBeUndefined()
+    expect(JSON.stringify(first)).toBe('{"channel":"news","cursor":"abc-8","data":{"n":1}}')
+    expect(Object.keys(first)).toEqual(['channel', 'cursor', 'data'])
+  })
+
+  it('long-poll, runs: consecutive events of one channel in one run, every data in one array', () => {
+    const at = (channel: string, seq: number, data: unknown): LogEvent => createEvent(channel, `abc-${seq}`, data, JSON.stringify(data))
+    const events = [at('news', 7, { t: 'a' }), at('news', 8, 2), at('chat', 9, [null]), at('chat', 11, 'x'), at('news', 12, 3)]
+    const body = longpollRunsBatch(events, ['news', 'chat'], 'abc-12')
+    expect(body).toBe(
+      '{"epoch":"abc","channels":["news","chat"],"runs":[[7,2,0],[9,1,1],[11,1,1],[12,1,0]],"data":[{"t":"a"},2,[null],"x",3],"cursor":"abc-12"}',
+    )
+    // the same once kept on the events, and with the channels the other way round
+    expect(longpollRunsBatch(events, ['news', 'chat'], 'abc-12')).toBe(body)
+    expect(longpollRunsBatch(events.slice(0, 2), ['chat', 'news'], 'abc-8')).toBe(
+      '{"epoch":"abc","channels":["chat","news"],"runs":[[7,2,1]],"data":[{"t":"a"},2],"cursor":"abc-8"}',
+    )
+    expect(longpollRunsBatch([], ['chat'], 'abc-8')).toBe('{"epoch":"abc","channels":["chat"],"runs":[],"data":[],"cursor":"abc-8"}')
+    // a busy channel: one byte (a comma) per event besides its data, and the head and tail once (~80 bytes here;
+    // one more byte per event would make it 180)
+    const busy = Array.from({ length: 100 }, (_, i) => at('chat', 100 + i, { n: 'x'.repeat(90) }))
+    const bytes = longpollRunsBatch(busy, ['chat'], 'abc-199')?.length ?? 0
+    const data = busy.reduce((sum, e) => sum + JSON.stringify(e.data).length + 1, 0)
+    expect(bytes - data).toBeLessThan(100)
+  })
+
+  it('long-poll, runs: undefined (the full body answers) for what it cannot spell', () => {
+    expect(longpollRunsBatch([event], ['news'], 'abc-7')).toBeUndefined()
+    expect(longpollRunsBatch([createEvent('chat', 'xyz-7', 1, '1')], ['chat'], 'abc-7')).toBeUndefined()
+    expect(longpollRunsBatch([createEvent('chat', 'abc-07', 1, '1')], ['chat'], 'abc-7')).toBeUndefined()
+    expect(longpollRunsBatch([createEvent('chat', 'abc-99999999999999999', 1, '1')], ['chat'], 'abc-7')).toBeUndefined()
+    expect(longpollRunsBatch([event], ['chat'], 'opaque')).toBeUndefined()
   })
 
   it('long-poll, compact: undefined (the full body answers) for what it cannot spell', () => {

@@ -1,4 +1,12 @@
-import { type EventLog, type LogListener, longpollBatch, longpollCompactBatch } from '@pushline/core'
+import {
+  type EventLog,
+  type LogEvent,
+  type LogListener,
+  type LongpollFormat,
+  longpollBatch,
+  longpollCompactBatch,
+  longpollRunsBatch,
+} from '@pushline/core'
 import { type HeldPoll, HoldRegistry } from '../lifecycle/hold-registry.js'
 
 /** A long-poll answer, serialized once and handed to every poll at the same position on the same channels. */
@@ -70,8 +78,8 @@ export class PollGroup implements LogListener, HeldPoll {
     private readonly channels: readonly string[],
     private readonly limits: ReadLimits,
     private readonly holds: HoldRegistry,
-    /** Answers in the compact format (`format=compact`), where it can spell them. */
-    private readonly compact = false,
+    /** Answers in this long-poll format (`format=`), where it can spell them; undefined: protocol 1's. */
+    private readonly format: LongpollFormat | undefined = undefined,
   ) {
     this.unlisten = log.listen(channels, this)
   }
@@ -228,9 +236,14 @@ export class PollGroup implements LogListener, HeldPoll {
     if (result.type === 'reset')
       return { answer: { status: 410, body: Buffer.from(JSON.stringify(result)), events: 0, cursor: result.cursor } }
     if (result.events.length === 0) return { answer: undefined, cursor: result.cursor }
-    const text =
-      (this.compact ? longpollCompactBatch(result.events, this.channels, result.cursor) : undefined) ??
-      longpollBatch(result.events, result.cursor)
+    const text = this.spell(result.events, result.cursor) ?? longpollBatch(result.events, result.cursor)
     return { answer: { status: 200, body: Buffer.from(text), events: result.events.length, cursor: result.cursor } }
+  }
+
+  /** The body in the group's format, or undefined (protocol 1's body answers). */
+  private spell(events: readonly LogEvent[], cursor: string): string | undefined {
+    if (this.format === 'runs') return longpollRunsBatch(events, this.channels, cursor)
+    if (this.format === 'compact') return longpollCompactBatch(events, this.channels, cursor)
+    return undefined
   }
 }

@@ -1,4 +1,4 @@
-import type { EventLog } from '@pushline/core'
+import type { EventLog, LongpollFormat } from '@pushline/core'
 import type { HoldRegistry } from '../lifecycle/hold-registry.js'
 import { PollGroup, type ReadLimits } from './poll-group.js'
 
@@ -19,14 +19,14 @@ export class PollGroups {
     private readonly holds: HoldRegistry,
   ) {}
 
-  of(channels: readonly string[], compact: boolean): PollGroup {
+  of(channels: readonly string[], format: LongpollFormat | undefined): PollGroup {
     const names = channels.length === 1 ? (channels[0] ?? '') : channels.join('\n')
-    const key = compact ? `\0${names}` : names
+    const key = format ? `${format}\0${names}` : names
     const now = Date.now()
     if (now - this.lastSweep > IDLE_GROUP_MS) this.sweep(now)
     let group = this.groups.get(key)
     if (!group) {
-      group = new PollGroup(this.log, channels, this.limits, this.holds, compact)
+      group = new PollGroup(this.log, channels, this.limits, this.holds, format)
       this.groups.set(key, group)
     }
     group.usedAt = now

@@ -1,3 +1,4 @@
+import { LONGPOLL_FORMATS, type LongpollFormat } from '@pushline/core'
 import type { FastifyRequest } from 'fastify'
 import { badRequest } from '../errors.js'
 import type { ResolvedOptions } from '../options.js'
@@ -7,8 +8,8 @@ import { parseSubscription, type Subscription } from '../subscription.js'
 export interface PollQuery {
   readonly subscription: Subscription
   readonly holdMs: number
-  /** `format=compact`: the answer in the compact long-poll format (protocol 1 extension). */
-  readonly compact: boolean
+  /** `format=compact|runs`: the answer in that long-poll format (protocol 1 extensions); undefined: protocol 1's. */
+  readonly format: LongpollFormat | undefined
 }
 
 /** Distinct poll URLs remembered before the memory is cleared (polls at one position share one). */
@@ -33,7 +34,7 @@ export class PollQueries {
     const query = {
       subscription: parseSubscription(request.query, this.options),
       holdMs: holdOf(request.query, this.options.holdMs),
-      compact: compactOf(request.query),
+      format: formatOf(request.query),
     }
     if (this.known.size >= MAX_QUERIES) this.known.clear()
     this.known.set(raw, query)
@@ -44,11 +45,12 @@ export class PollQueries {
 const param = (query: unknown, name: string): unknown =>
   typeof query === 'object' && query !== null ? Reflect.get(query, name) : undefined
 
-function compactOf(query: unknown): boolean {
+const isFormat = (value: unknown): value is LongpollFormat => LONGPOLL_FORMATS.some((format) => format === value)
+
+function formatOf(query: unknown): LongpollFormat | undefined {
   const value = param(query, 'format')
-  if (value === undefined) return false
-  if (value !== 'compact') throw badRequest('format must be "compact" (or absent, for protocol 1\'s answer)')
-  return true
+  if (value === undefined || isFormat(value)) return value
+  throw badRequest(`format must be one of ${LONGPOLL_FORMATS.map((f) => `"${f}"`).join(', ')} (or absent, for protocol 1's answer)`)
 }
 
 function holdOf(query: unknown, max: number): number {

@@ -74,7 +74,7 @@ function serve(context: TransportContext, groups: PollGroups, query: PollQuery, 
       )
       return
     }
-    const group = groups.of(query.subscription.channels, query.compact)
+    const group = groups.of(query.subscription.channels, query.format)
     const seen = group.generation
     // The hot path: the answer for this position is already in; no closure, no promise.
     const found = group.found(cursor)
