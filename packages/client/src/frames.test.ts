@@ -53,7 +53,7 @@ describe('frames from the network', () => {
       cursor: 'e0-10',
     })
     expect(asRunsBatch({ ...body, runs: [], data: [] })).toEqual({ events: [], cursor: 'e0-10' })
-    // a compact body and protocol 1's are not runs bodies (the transport reads them with their own guards)
+    // neither a compact body (this client does not ask for one) nor protocol 1's (read with asBatch) is a runs body
     expect(asRunsBatch({ epoch: 'e0', channels: ['a'], events: [[7, 0, 1]], cursor: 'e0-7' })).toBeUndefined()
     expect(asRunsBatch({ events: [], cursor: 'e0-9' })).toBeUndefined()
     for (const bad of [

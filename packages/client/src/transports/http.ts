@@ -2,7 +2,7 @@ import { bearer } from '../auth.js'
 import { ClientErrorCode, responseError } from '../errors.js'
 import type { EndInfo, Incoming, TransportContext, TransportHandlers } from './types.js'
 
-/** `<endpoint>?channel=a&channel=b&cursor=<cursor>[&holdMs=<ms>][&format=runs|compact]` (the format on polls only). */
+/** `<endpoint>?channel=a&channel=b&cursor=<cursor>[&holdMs=<ms>][&format=runs]` (the format on polls only). */
 export function subscribeUrl(ctx: TransportContext, holdMs?: number): string {
   const url = new URL(ctx.url)
   const params = url.searchParams

@@ -35,9 +35,9 @@ export function longpollCompactBatch(events: readonly LogEvent[], channels: read
 
 /**
  * The items an event has been spelled as, by channel index, kept on the event (as the encoders keep theirs, see
- * event-json.ts): a long-poll answer is built once per position, and under load nearly every poll asks for a new
- * position, so each retained event is spelled into many answers. Built each time, the items cost ~2.5x what
- * joining cached strings does (147 events of ~100 bytes: 24 µs against 9.6, measured on 2026-12-07).
+ * event-json.ts): a long-poll answer is built once per position, but each retained event goes into the answers of
+ * many positions (every poller's next one). Built each time, the items cost ~2.5x what joining cached strings does
+ * (147 events of ~100 bytes: 24 µs against 9.6, measured on 2026-12-07).
  */
 const ITEMS = Symbol('pushline.compactItems')
 
