@@ -2,8 +2,9 @@ import { connect, type Socket } from 'node:net'
 import { nextLocalAddress } from './local-address.js'
 
 /**
- * A lean HTTP/1.1 client connection for the load workers: one keep-alive socket, one request at a time, and the
- * response body handed over as it arrives (content-length, chunked or until close), with chunked framing removed.
+ * A lean HTTP/1.1 client connection for the load workers and the HTTP publisher: one keep-alive socket, the response
+ * body handed over as it arrives (content-length, chunked or until close), with chunked framing removed. One request
+ * at a time, unless opened `pipelined`: then requests queue behind each other and their responses are read in order.
  * A full client (undici, node:http) costs more CPU per response than the servers under test spend producing it.
  */
 export interface ResponseHandlers {
@@ -29,11 +30,14 @@ export class HttpConn {
   private sizeDone = false
   private status = 0
   private handlers: ResponseHandlers = {}
+  /** Pipelined requests sent behind the one being read, oldest first. */
+  private readonly queued: ResponseHandlers[] = []
   private closedError: Error | null = null
 
   private constructor(
     socket: Socket,
     private readonly host: string,
+    private readonly pipelined: boolean,
   ) {
     this.socket = socket
     socket.setNoDelay(true)
@@ -45,7 +49,7 @@ export class HttpConn {
     })
   }
 
-  static open(port: number, timeoutMs = 10_000): Promise<HttpConn> {
+  static open(port: number, timeoutMs = 10_000, pipelined = false): Promise<HttpConn> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port, localAddress: nextLocalAddress() })
       const timer = setTimeout(() => {
@@ -59,7 +63,7 @@ export class HttpConn {
       socket.once('connect', () => {
         clearTimeout(timer)
         socket.removeAllListeners('error')
-        resolve(new HttpConn(socket, `127.0.0.1:${port}`))
+        resolve(new HttpConn(socket, `127.0.0.1:${port}`, pipelined))
       })
     })
   }
@@ -72,17 +76,41 @@ export class HttpConn {
     return this.closedError !== null
   }
 
-  request(method: string, path: string, handlers: ResponseHandlers, body?: string, headers = ''): void {
+  /** Requests in flight: the one being read and those queued behind it. */
+  get inFlight(): number {
+    return (this.mode === Mode.Idle ? 0 : 1) + this.queued.length
+  }
+
+  request(
+    method: string,
+    path: string,
+    handlers: ResponseHandlers,
+    body?: string,
+    headers = '',
+    contentType = 'text/plain;charset=UTF-8',
+  ): void {
     if (this.closedError) {
       handlers.onError?.(this.closedError)
       return
     }
-    if (this.mode !== Mode.Idle) throw new Error('one request at a time on a connection')
-    this.handlers = handlers
-    this.mode = Mode.Head
-    this.head = null
-    const length = body === undefined ? '' : `Content-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
+    if (this.mode === Mode.Idle) {
+      this.handlers = handlers
+      this.mode = Mode.Head
+      this.head = null
+    } else if (this.pipelined) this.queued.push(handlers)
+    else throw new Error('one request at a time on a connection')
+    const length = body === undefined ? '' : `Content-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
     this.socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\n${length}${headers}\r\n${body ?? ''}`)
+  }
+
+  /** Runs `send` with the socket corked: the requests it makes leave in one write. */
+  batch(send: () => void): void {
+    this.socket.cork()
+    try {
+      send()
+    } finally {
+      this.socket.uncork()
+    }
   }
 
   /** Resolves with the status and whole body of one request. */
@@ -208,18 +236,25 @@ export class HttpConn {
   }
 
   private finish(): void {
-    this.mode = Mode.Idle
     const handlers = this.handlers
-    this.handlers = {}
+    const next = this.queued.shift()
+    if (next) {
+      // The next pipelined response follows in the same bytes: the read loop goes on with it.
+      this.handlers = next
+      this.mode = Mode.Head
+      this.head = null
+    } else {
+      this.mode = Mode.Idle
+      this.handlers = {}
+    }
     handlers.onEnd?.(this.status)
   }
 
   private fail(error: Error): void {
     this.closedError ??= error
-    const handlers = this.handlers
+    const waiting = this.mode === Mode.Idle ? [] : [this.handlers, ...this.queued.splice(0)]
     this.handlers = {}
-    const wasBusy = this.mode !== Mode.Idle
     this.mode = Mode.Idle
-    if (wasBusy) handlers.onError?.(error)
+    for (const handlers of waiting) handlers.onError?.(error)
   }
 }
