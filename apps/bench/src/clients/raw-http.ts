@@ -76,11 +76,6 @@ export class HttpConn {
     return this.closedError !== null
   }
 
-  /** Requests in flight: the one being read and those queued behind it. */
-  get inFlight(): number {
-    return (this.mode === Mode.Idle ? 0 : 1) + this.queued.length
-  }
-
   request(
     method: string,
     path: string,
