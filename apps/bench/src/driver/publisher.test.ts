@@ -71,6 +71,25 @@ describe('the HTTP publisher (pipelined raw connection)', () => {
     expect(received.slice(50).every((r) => r.socket === 1)).toBe(true)
   })
 
+  it('one at a time (http1): a connection cut under a POST counts one error, and the next tick goes on on a new one', async () => {
+    let requests = 0
+    const server = createServer((req, res) => {
+      requests++
+      req.resume()
+      req.on('end', () => {
+        if (requests === 3) req.socket.destroy()
+        else res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    servers.push(server)
+    const publisher = new Publisher((server.address() as AddressInfo).port, SYSTEM_SPECS['longpoll-plain'], 1)
+    const run = await publisher.run(200, 200)
+    await publisher.close()
+    expect(run).toMatchObject({ sent: 40, errors: 1, firstError: 'connection closed' })
+    expect(requests).toBe(40)
+  })
+
   it('one at a time (http1): each POST waits for the previous answer', async () => {
     let open = 0
     let most = 0

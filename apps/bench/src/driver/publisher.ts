@@ -109,8 +109,9 @@ export class Publisher implements Publishing {
     const answered = (): void => {
       inFlight--
       // One at a time (`http1`): the next POST that is due goes as soon as this one is answered, not on the next
-      // 2 ms tick (under load a timer tick is tens of ms: the harness, not the server, would set the rate).
-      if (this.maxInFlight === 1 && active !== undefined) pump(active)
+      // 2 ms tick (under load a timer tick is tens of ms: the harness, not the server, would set the rate). Not on a
+      // closed connection: each POST would fail at once and call this again (the next tick opens a new one).
+      if (this.maxInFlight === 1 && active !== undefined && !active.closed) pump(active)
       if (inFlight === 0) onIdle?.()
     }
     const handlers = {
