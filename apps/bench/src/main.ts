@@ -12,6 +12,7 @@ import { SETTLE_CASES } from './settle/nginx-cases.js'
 import { type CacheResult, printCache, runLongpollCache } from './nginx/longpoll-cache.js'
 import { printReproduce, type ReproduceResult, runReproduce } from './driver/reproduce.js'
 import { formatPollCostRun, type PollCostResult, printPollCost, runPollCost } from './driver/poll-cost.js'
+import { formatPubCostRun, type PubCostResult, printPubCost, runPubCost } from './driver/pub-cost.js'
 import { runLogBench } from './log/log-bench.js'
 import { printLogBench } from './log/print.js'
 import { printRedisBench, printRedisStep } from './redis/print.js'
@@ -23,7 +24,7 @@ import type { StampMode } from './servers/local-publisher.js'
 const HELP = `pushline bench — pushline and its peers side by side (issue 7), or the log benchmark (issue 2)
 
   pnpm bench                 full run: fan-out at N=1000 (publisher in-process and over HTTP), N=100 and N=10000
-                             (in-process), the long-poll hot path, the long-poll cache case, idle cost (5,000), single
+                             (in-process), the long-poll hot path, the HTTP publish cost, the long-poll cache case, idle cost (5,000), single
                              subscriber, settle behind nginx; 10 s steps
   pnpm bench --quick         fan-out at N=1000 only, in-process publisher, 1 s steps
   pnpm bench --log           MemoryLog append and catch-up read against plain-array limits
@@ -31,7 +32,7 @@ const HELP = `pushline bench — pushline and its peers side by side (issue 7), 
                              (takes --quick, --n, --rates, --step-ms, --max-steps, --workers: workers per instance slot)
 
 options: --systems a,b   --n 1000,100,10000   --publisher local,http,http1 (http1: one POST at a time)   --rates 100,200 (fixed ladder instead of the search; --all-rates: do not stop at a failure)
-         --step-ms 10000   --max-steps K   --workers W   --only fanout,pollcost,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
+         --step-ms 10000   --max-steps K   --workers W   --only fanout,pollcost,pubcost,cache,idle,single,settle   --idle-n 5000   --single-ms 20000
          --cpu-prof [dir]
   --stamp due|sent           the in-process publisher's event times: due (default, the server's loop lag counts) or
                              sent (when its timer published them, as issue 15's own harness measured; for comparing only)
@@ -102,7 +103,7 @@ if (values.help) {
     if (!isSystemName(s)) console.error(`unknown system ${s} (ignored)`)
     return isSystemName(s)
   })
-  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'pollcost', 'cache', 'idle', 'single', 'settle']))
+  const areas = new Set(list(values.only) ?? (quick ? ['fanout'] : ['fanout', 'pollcost', 'pubcost', 'cache', 'idle', 'single', 'settle']))
   const ns = numbers(values.n) ?? (quick ? [1000] : [1000, 100, 10_000])
   const publishers = (list(values.publisher) ?? (quick ? ['local'] : ['local', 'http'])).filter(
     (p): p is PublisherKind => p === 'local' || p === 'http' || p === 'http1',
@@ -206,6 +207,17 @@ if (values.help) {
       onRun: (run) => console.log(formatPollCostRun(run)),
     })
   }
+  let pubCost: PubCostResult | undefined
+  if (areas.has('pubcost')) {
+    console.log('\nHTTP publish cost (pushline, the plain peer and the fastify floor, interleaved):')
+    pubCost = await runPubCost({
+      rate: 5_000,
+      windowMs: quick ? 2_000 : 5_000,
+      rounds: quick ? 1 : 3,
+      ...(cpuProfDir ? { cpuProfDir } : {}),
+      onRun: (run) => console.log(formatPubCostRun(run)),
+    })
+  }
   let settle: SettleResult[] = []
   const settleMs = Number(values['settle-ms']) || (quick ? 3_000 : 10_000)
   if (areas.has('settle')) {
@@ -238,9 +250,10 @@ if (values.help) {
   }
   printTables({ fanout, idle, single })
   if (pollCost) printPollCost(pollCost)
+  if (pubCost) printPubCost(pubCost)
   if (cache) printCache(cache)
   if (settle.length > 0) printSettle(settle, settleMs)
   if (cpuProfDir) printProfiles(cpuProfDir)
   console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`)
-  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(stamp === 'sent' ? { stamp } : {}), ...(reproduce.length > 0 ? { reproduce } : {}), ...(pollCost ? { pollCost } : {}), ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
+  console.log(JSON.stringify(resultJson({ fanout, idle, single }, { ...(stamp === 'sent' ? { stamp } : {}), ...(reproduce.length > 0 ? { reproduce } : {}), ...(pollCost ? { pollCost } : {}), ...(pubCost ? { pubCost } : {}), ...(cache ? { longpollCache: cache } : {}), ...(settle.length > 0 ? { settle } : {}) })))
 }

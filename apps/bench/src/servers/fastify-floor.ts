@@ -7,6 +7,9 @@ import { installControl } from './harness.js'
 // client asks for) and with pushline's headers, whatever the query says: no log read, no admission, no hold.
 // fastify's own lifecycle (routing, query parsing, request and reply objects, `reply.send`) plus the write is all it
 // costs, so pushline's long-poll at a position where events wait can be compared with what fastify itself allows.
+// `POST /rt/publish` is the same for a publish (the publish-cost area, driver/pub-cost.ts): fastify's JSON body
+// parser, a check that `channel` and `data` are there, and a 201 `{"cursor"}` with pushline's headers; nothing is
+// appended anywhere.
 const KEEP = 10
 const log = new MemoryLog()
 const recent: LogEvent[] = []
@@ -17,6 +20,17 @@ const app = Fastify({ logger: false })
 app.get('/rt/poll', (_request, reply) => {
   reply.header('cache-control', 'no-cache, no-store, no-transform').type('application/json; charset=utf-8')
   reply.header('pushline-cursor', cursor).send(body)
+})
+let published = 0
+app.post('/rt/publish', (request, reply) => {
+  const body = request.body
+  if (typeof body !== 'object' || body === null || !('channel' in body) || !('data' in body)) {
+    reply.code(400).send({ error: { code: 'RT_ERR_REQUEST_INVALID', message: 'publish needs {"channel","data"}' } })
+    return
+  }
+  published++
+  reply.code(201).header('cache-control', 'no-store').type('application/json; charset=utf-8')
+  reply.send(`{"cursor":"floor00000-${published}"}`)
 })
 await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 })
 installControl(async (text) => {
