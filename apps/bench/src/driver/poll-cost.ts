@@ -1,4 +1,5 @@
 import { HttpConn } from '../clients/raw-http.js'
+import { interleaved, medianBy } from './interleave.js'
 import { cpuSeconds } from './proc-stats.js'
 import { type ServerProcess, startServer, startServerScript } from './processes.js'
 import { boundOf } from './step.js'
@@ -71,13 +72,7 @@ async function start(system: PollCostSystem, cpuProfDir: string | undefined): Pr
 
 /** The run of the median answers/s of each system. */
 export function medianRuns(runs: readonly PollCostRun[]): Partial<Record<PollCostSystem, PollCostRun>> {
-  const median: Partial<Record<PollCostSystem, PollCostRun>> = {}
-  for (const system of POLL_COST_SYSTEMS) {
-    const ok = runs.filter((run) => run.system === system && run.error === undefined).sort((a, b) => a.answersPerSec - b.answersPerSec)
-    const middle = ok[Math.floor((ok.length - 1) / 2)]
-    if (middle) median[system] = middle
-  }
-  return median
+  return medianBy(runs, POLL_COST_SYSTEMS, (run) => run.answersPerSec)
 }
 
 function ratio(a: PollCostRun | undefined, b: PollCostRun | undefined): number | null {
@@ -156,7 +151,7 @@ async function measure(system: PollCostSystem, pollers: number, windowMs: number
   }
 }
 
-/** `rounds` runs of each server, interleaved (a slow minute of the machine lands on all three alike). */
+/** `rounds` runs of each server, interleaved (`interleave.ts`). */
 export async function runPollCost(options: {
   readonly pollers: number
   readonly windowMs: number
@@ -164,14 +159,12 @@ export async function runPollCost(options: {
   readonly cpuProfDir?: string
   readonly onRun?: (run: PollCostRun) => void
 }): Promise<PollCostResult> {
-  const runs: PollCostRun[] = []
-  for (let round = 0; round < options.rounds; round++) {
-    for (const system of POLL_COST_SYSTEMS) {
-      const run = await measure(system, options.pollers, options.windowMs, options.cpuProfDir)
-      options.onRun?.(run)
-      runs.push(run)
-    }
-  }
+  const runs = await interleaved(
+    POLL_COST_SYSTEMS,
+    options.rounds,
+    (system) => measure(system, options.pollers, options.windowMs, options.cpuProfDir),
+    options.onRun,
+  )
   const median = medianRuns(runs)
   const pushline = median['pushline-longpoll']
   return {

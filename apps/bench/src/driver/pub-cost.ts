@@ -1,5 +1,6 @@
 import type { SystemSpec } from '../systems.js'
 import { SYSTEM_SPECS } from '../systems.js'
+import { interleaved, medianBy } from './interleave.js'
 import { cpuSeconds } from './proc-stats.js'
 import { type ServerProcess, startServer, startServerScript } from './processes.js'
 import { Publisher } from './publisher.js'
@@ -58,15 +59,7 @@ function start(system: PubCostSystem, spec: SystemSpec, cpuProfDir: string | und
 
 /** The run of the median server CPU per publish of each system, leaving out runs with an error. */
 export function medianPubRuns(runs: readonly PubCostRun[]): Partial<Record<PubCostSystem, PubCostRun>> {
-  const median: Partial<Record<PubCostSystem, PubCostRun>> = {}
-  for (const system of PUB_COST_SYSTEMS) {
-    const ok = runs
-      .filter((run) => run.system === system && run.error === undefined)
-      .sort((a, b) => a.serverUsPerPublish - b.serverUsPerPublish)
-    const middle = ok[Math.floor((ok.length - 1) / 2)]
-    if (middle) median[system] = middle
-  }
-  return median
+  return medianBy(runs, PUB_COST_SYSTEMS, (run) => run.serverUsPerPublish)
 }
 
 function ratio(a: PubCostRun | undefined, b: PubCostRun | undefined): number | null {
@@ -108,7 +101,7 @@ async function measure(system: PubCostSystem, rate: number, windowMs: number, cp
   }
 }
 
-/** `rounds` runs of each server, interleaved (a slow minute of the machine lands on all three alike). */
+/** `rounds` runs of each server, interleaved (`interleave.ts`). */
 export async function runPubCost(options: {
   readonly rate: number
   readonly windowMs: number
@@ -116,14 +109,12 @@ export async function runPubCost(options: {
   readonly cpuProfDir?: string
   readonly onRun?: (run: PubCostRun) => void
 }): Promise<PubCostResult> {
-  const runs: PubCostRun[] = []
-  for (let round = 0; round < options.rounds; round++) {
-    for (const system of PUB_COST_SYSTEMS) {
-      const run = await measure(system, options.rate, options.windowMs, options.cpuProfDir)
-      options.onRun?.(run)
-      runs.push(run)
-    }
-  }
+  const runs = await interleaved(
+    PUB_COST_SYSTEMS,
+    options.rounds,
+    (system) => measure(system, options.rate, options.windowMs, options.cpuProfDir),
+    options.onRun,
+  )
   const median = medianPubRuns(runs)
   const pushline = median.pushline
   return {
