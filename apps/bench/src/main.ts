@@ -24,8 +24,8 @@ import type { StampMode } from './servers/local-publisher.js'
 const HELP = `pushline bench — pushline and its peers side by side (issue 7), or the log benchmark (issue 2)
 
   pnpm bench                 full run: fan-out at N=1000 (publisher in-process and over HTTP), N=100 and N=10000
-                             (in-process), the long-poll hot path, the HTTP publish cost, the long-poll cache case, idle cost (5,000), single
-                             subscriber, settle behind nginx; 10 s steps
+                             (in-process), the long-poll hot path, the HTTP publish cost, the long-poll cache case,
+                             idle cost (5,000), single subscriber, settle behind nginx; 10 s steps
   pnpm bench --quick         fan-out at N=1000 only, in-process publisher, 1 s steps
   pnpm bench --log           MemoryLog append and catch-up read against plain-array limits
   pnpm bench --redis         fan-out: 3 instances on one Redis vs 1 on the MemoryLog, same run (issue 6)
