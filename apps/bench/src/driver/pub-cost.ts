@@ -2,7 +2,7 @@ import type { SystemSpec } from '../systems.js'
 import { SYSTEM_SPECS } from '../systems.js'
 import { interleaved, medianBy } from './interleave.js'
 import { cpuSeconds } from './proc-stats.js'
-import { type ServerProcess, startServer, startServerScript } from './processes.js'
+import { type ServerProcess, startServerScript } from './processes.js'
 import { Publisher } from './publisher.js'
 
 /**
@@ -50,18 +50,6 @@ function specOf(system: PubCostSystem): SystemSpec {
   return FLOOR_SPEC
 }
 
-function start(system: PubCostSystem, spec: SystemSpec, cpuProfDir: string | undefined): Promise<ServerProcess> {
-  const options = cpuProfDir ? { cpuProfDir } : {}
-  if (system === 'pushline') return startServer('pushline-longpoll', options)
-  if (system === 'longpoll-plain') return startServer(system, options)
-  return startServerScript(system, spec.server, options)
-}
-
-/** The run of the median server CPU per publish of each system, leaving out runs with an error. */
-export function medianPubRuns(runs: readonly PubCostRun[]): Partial<Record<PubCostSystem, PubCostRun>> {
-  return medianBy(runs, PUB_COST_SYSTEMS, (run) => run.serverUsPerPublish)
-}
-
 function ratio(a: PubCostRun | undefined, b: PubCostRun | undefined): number | null {
   return a && b && b.serverUsPerPublish > 0 ? Math.round((a.serverUsPerPublish / b.serverUsPerPublish) * 100) / 100 : null
 }
@@ -71,7 +59,7 @@ async function measure(system: PubCostSystem, rate: number, windowMs: number, cp
   const spec = specOf(system)
   let server: ServerProcess
   try {
-    server = await start(system, spec, cpuProfDir)
+    server = await startServerScript(system, spec.server, cpuProfDir ? { cpuProfDir } : {})
   } catch (error) {
     return { ...empty, error: error instanceof Error ? error.message : String(error) }
   }
@@ -115,7 +103,7 @@ export async function runPubCost(options: {
     (system) => measure(system, options.rate, options.windowMs, options.cpuProfDir),
     options.onRun,
   )
-  const median = medianPubRuns(runs)
+  const median = medianBy(runs, PUB_COST_SYSTEMS, (run) => run.serverUsPerPublish)
   const pushline = median.pushline
   return {
     rate: options.rate,
