@@ -7,6 +7,7 @@ import {
   serializePayload,
 } from '@pushline/core'
 import { measure } from './measure.js'
+import { retainedBytesPerEvent } from './retained.js'
 
 /**
  * The log's own benchmark (issue 2): MemoryLog append throughput and the cost of a catch-up read of 10,000 events,
@@ -22,6 +23,8 @@ export interface LogBenchResult {
    */
   readonly appendVsSerializeOnce: { readonly baselineNsPerOp: number; readonly ratio: number }
   readonly catchUp: { readonly ns: number; readonly baselineNs: number; readonly ratio: number }
+  /** Heap kept per retained event (log/retained.ts): 100,000 events, bytes after a full collection. */
+  readonly retainedBytesPerEvent: number
   /** Diagnostics: what each part of an append / read costs, ns per event. */
   readonly breakdown: Readonly<Record<string, number>>
   readonly targets: { readonly appendWithin3x: boolean; readonly catchUpWithin3x: boolean }
@@ -75,6 +78,7 @@ export async function runLogBench(options: { quick?: boolean } = {}): Promise<Lo
 
   const breakdown = await measureBreakdown(data, log, opts, samples, warmup)
   await log.close()
+  const retained = await retainedBytesPerEvent()
 
   const appendRatio = append.nsPerOp / pushBaseline.nsPerOp
   const catchUpRatio = catchUp.nsPerOp / sliceBaseline.nsPerOp
@@ -91,6 +95,7 @@ export async function runLogBench(options: { quick?: boolean } = {}): Promise<Lo
       ratio: round(append.nsPerOp / serializeOnce.nsPerOp),
     },
     catchUp: { ns: Math.round(catchUp.nsPerOp), baselineNs: Math.round(sliceBaseline.nsPerOp), ratio: round(catchUpRatio) },
+    retainedBytesPerEvent: retained,
     breakdown,
     targets: { appendWithin3x: appendRatio <= 3, catchUpWithin3x: catchUpRatio <= 3 },
   }

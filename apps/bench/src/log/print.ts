@@ -11,6 +11,7 @@ export function printLogBench(result: LogBenchResult): void {
     `append, vs serialize-once     ${pad(`${result.append.nsPerOp} ns`, 18)} ${pad(`${result.appendVsSerializeOnce.baselineNsPerOp} ns (await stringify+push)`, 20)} ${result.appendVsSerializeOnce.ratio}x`,
     `catch-up read of 10,000       ${pad(`${(result.catchUp.ns / 1000).toFixed(1)} us`, 18)} ${pad(`${(result.catchUp.baselineNs / 1000).toFixed(1)} us (slice)`, 20)} ${pad(`${result.catchUp.ratio}x`, 7)} ${ok(result.targets.catchUpWithin3x)}`,
     `append throughput             ${result.append.opsPerSec.toLocaleString('en-US')} events/s`,
+    `heap per retained event       ${result.retainedBytesPerEvent} bytes (100,000 events, after a full collection)`,
     '(an append awaits, validates and serializes its event: JSON.stringify of the payload alone is tens of times',
     ' array.push, so the 3x target against a bare push cannot be met; the serialize-once row is the fair floor)',
     '',
