@@ -13,7 +13,8 @@ export interface CursorPosition {
 const CURSOR_RE = /^([a-z0-9]{1,32})-(0|[1-9][0-9]{0,15})$/
 
 export function formatCursor(epoch: string, seq: number): string {
-  return `${epoch}-${seq}`
+  // Flat (`join`): a template literal of this length is a V8 cons string, two objects per retained event.
+  return [epoch, '-', seq].join('')
 }
 
 /** Parses a cursor, throwing RT_ERR_CURSOR_MALFORMED (400) for anything that is not one. */

@@ -31,7 +31,9 @@ export function createEvent<T>(channel: string, cursor: string, data: T, dataJso
     channel,
     cursor,
     data,
-    [JSON_OF]: `{"channel":"${channel}","cursor":"${cursor}","data":${dataJson}}`,
+    // One flat string (`join`), not the chain of concatenations a template literal leaves (V8 cons strings): a log
+    // keeps 100,000 events, and each link was an object of its own for every collection to copy and mark.
+    [JSON_OF]: ['{"channel":"', channel, '","cursor":"', cursor, '","data":', dataJson, '}'].join(''),
   }
   return event
 }
