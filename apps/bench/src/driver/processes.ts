@@ -76,7 +76,9 @@ export async function startServerScript(
   spec: { readonly script: string; readonly args: readonly string[] },
   options: ServerOptions = {},
 ): Promise<ServerProcess> {
-  const execArgv = ['--expose-gc']
+  // BENCH_SERVER_NODE_ARGS: node flags for every server process of the run, space-separated (a probe of probes/,
+  // `--import=apps/bench/dist/probes/gc-observer.js`; or a V8 flag, for an A/B run).
+  const execArgv = ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)]
   if (options.cpuProfDir) {
     mkdirSync(options.cpuProfDir, { recursive: true })
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${system}-${Date.now()}.cpuprofile`)
