@@ -1,15 +1,16 @@
 import type { LogEvent } from './event.js'
+import { Ring } from './ring.js'
 
 /**
- * The retained events of one channel as parallel arrays (sequence, event, cumulative bytes) with a moving start,
- * so that finding a cursor is a binary search and a catch-up read of one channel is a single `slice`.
+ * The retained events of one channel, each with its sequence and the cumulative bytes up to it, in a ring
+ * (ring.ts): finding a cursor is a binary search, and the bytes of any range one subtraction. Indices are the
+ * ring's: valid until the next `push` or `shift`, so a read takes them and uses them within one call.
  */
 export class ChannelLog {
-  private seqs: number[] = []
-  private events: LogEvent[] = []
-  /** cumBytes[i] = bytes of events[0..i], so the bytes of any range are one subtraction. */
-  private cumBytes: number[] = []
-  private start = 0
+  /** Records: the event, its sequence, the bytes of every retained-or-dropped event up to and with it. */
+  private readonly ring = new Ring<LogEvent>()
+  /** The cumulative bytes before the oldest retained event. */
+  private bytesBefore = 0
   /** Highest sequence dropped by retention on this channel: a reader before it has lost events. */
   trimmedMax: number
 
@@ -21,84 +22,79 @@ export class ChannelLog {
   }
 
   get length(): number {
-    return this.seqs.length - this.start
+    return this.ring.length
   }
 
   get lastSeq(): number {
-    return this.seqs.length > this.start ? (this.seqs[this.seqs.length - 1] ?? this.trimmedMax) : this.trimmedMax
+    return this.ring.a(this.ring.end - 1, this.trimmedMax)
   }
 
   push(seq: number, event: LogEvent, bytes: number): void {
-    const before = this.cumBytes.length > 0 ? (this.cumBytes[this.cumBytes.length - 1] ?? 0) : 0
-    this.seqs.push(seq)
-    this.events.push(event)
-    this.cumBytes.push(before + bytes)
+    this.ring.push(event, seq, this.cumulative(this.ring.end - 1) + bytes)
   }
 
   /** Drops the oldest event (its sequence becomes `trimmedMax`). */
   shift(): void {
-    this.trimmedMax = this.seqs[this.start] ?? this.trimmedMax
-    this.start++
-    if (this.start === this.seqs.length) {
-      this.seqs = []
-      this.events = []
-      this.cumBytes = []
-      this.start = 0
-    } else if (this.start >= 1024 && this.start * 2 >= this.seqs.length) {
-      this.seqs = this.seqs.slice(this.start)
-      this.events = this.events.slice(this.start)
-      const dropped = this.cumBytes[this.start - 1] ?? 0
-      this.cumBytes = this.cumBytes.slice(this.start).map((b) => b - dropped)
-      this.start = 0
-    }
+    const first = this.ring.first
+    if (first === this.ring.end) return
+    this.trimmedMax = this.ring.a(first, this.trimmedMax)
+    this.bytesBefore = this.ring.b(first, this.bytesBefore)
+    this.ring.shift()
+    // Cumulative sizes only ever grow; restart them when nothing is left to subtract from.
+    if (this.ring.length === 0) this.bytesBefore = 0
   }
 
-  /** Absolute index of the first event after `seq`. */
+  /** Index of the first event after `seq`. */
   indexAfter(seq: number): number {
-    let lo = this.start
-    let hi = this.seqs.length
+    let lo = this.ring.first
+    let hi = this.ring.end
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if ((this.seqs[mid] ?? seq) <= seq) lo = mid + 1
+      if (this.ring.a(mid, seq) <= seq) lo = mid + 1
       else hi = mid
     }
     return lo
   }
 
   endIndex(): number {
-    return this.seqs.length
+    return this.ring.end
   }
 
   seqAt(index: number): number {
-    return this.seqs[index] ?? Number.POSITIVE_INFINITY
+    return this.ring.a(index, Number.POSITIVE_INFINITY)
   }
 
   eventAt(index: number): LogEvent {
-    const event = this.events[index]
+    const event = this.ring.item(index)
     // Callers stay within [indexAfter, endIndex): anything else is a bug here, not a caller's input.
     if (event === undefined) throw new RangeError(`no event at index ${index}`)
     return event
   }
 
   bytesAt(index: number): number {
-    return (this.cumBytes[index] ?? 0) - (index > 0 ? (this.cumBytes[index - 1] ?? 0) : 0)
+    return this.cumulative(index) - this.cumulative(index - 1)
   }
 
-  /** Up to `limit` events from absolute index `from`, cut once `maxBytes` is reached (always at least one). */
+  /** Up to `limit` events from index `from`, cut once `maxBytes` is reached (always at least one). */
   slice(from: number, limit: number, maxBytes: number): LogEvent[] {
-    let to = Math.min(this.seqs.length, from + limit)
-    const base = from > 0 ? (this.cumBytes[from - 1] ?? 0) : 0
-    if (to > from && (this.cumBytes[to - 1] ?? 0) - base > maxBytes) {
+    let to = Math.min(this.ring.end, from + limit)
+    const base = this.cumulative(from - 1)
+    if (to > from && this.cumulative(to - 1) - base > maxBytes) {
       // Smallest `to` whose range reaches maxBytes: binary search on the cumulative sizes.
       let lo = from + 1
       let hi = to
       while (lo < hi) {
         const mid = (lo + hi) >>> 1
-        if ((this.cumBytes[mid - 1] ?? 0) - base >= maxBytes) hi = mid
+        if (this.cumulative(mid - 1) - base >= maxBytes) hi = mid
         else lo = mid + 1
       }
       to = lo
     }
-    return this.events.slice(from, to)
+    return this.ring.values(from, to)
+  }
+
+  /** Cumulative bytes up to and with `index`; before the oldest retained event, what was dropped. */
+  private cumulative(index: number): number {
+    return index < this.ring.first ? this.bytesBefore : this.ring.b(index, this.bytesBefore)
   }
 }

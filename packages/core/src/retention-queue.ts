@@ -1,47 +1,33 @@
+import { Ring } from './ring.js'
+
 /**
- * The log's retained events in append order, as parallel arrays (owner, bytes, time) with a moving start: no object
+ * The log's retained events in append order: the owner, bytes and time of each, in a ring (ring.ts) with no object
  * per event, which keeps the garbage collector's work on the append path small.
  */
 export class RetentionQueue<Owner> {
-  private owners: Owner[] = []
-  private sizes: number[] = []
-  private times: number[] = []
-  private start = 0
+  private readonly ring = new Ring<Owner>()
 
   get length(): number {
-    return this.owners.length - this.start
+    return this.ring.length
   }
 
   push(owner: Owner, bytes: number, at: number): void {
-    this.owners.push(owner)
-    this.sizes.push(bytes)
-    this.times.push(at)
+    this.ring.push(owner, bytes, at)
   }
 
   oldestOwner(): Owner | undefined {
-    return this.start < this.owners.length ? this.owners[this.start] : undefined
+    return this.ring.item(this.ring.first)
   }
 
   oldestBytes(): number {
-    return this.sizes[this.start] ?? 0
+    return this.ring.a(this.ring.first, 0)
   }
 
   oldestTime(): number {
-    return this.times[this.start] ?? Number.POSITIVE_INFINITY
+    return this.ring.b(this.ring.first, Number.POSITIVE_INFINITY)
   }
 
   shift(): void {
-    this.start++
-    if (this.start >= this.owners.length) {
-      this.owners = []
-      this.sizes = []
-      this.times = []
-      this.start = 0
-    } else if (this.start >= 1024 && this.start * 2 >= this.owners.length) {
-      this.owners = this.owners.slice(this.start)
-      this.sizes = this.sizes.slice(this.start)
-      this.times = this.times.slice(this.start)
-      this.start = 0
-    }
+    this.ring.shift()
   }
 }
