@@ -40,4 +40,56 @@ describe('ChannelLog', () => {
     expect(log.length).toBe(0)
     expect(log.lastSeq).toBe(10000)
   })
+
+  it('matches a plain array through growth, wrap-around and shrinking, byte cuts included', () => {
+    // A channel that fills to a few thousand events, runs at its limit for a long while, then drains: every slot of
+    // its ring is reused many times and the ring grows and shrinks on the way.
+    const log = new ChannelLog('c', 0)
+    const model: { seq: number; bytes: number }[] = []
+    let seq = 0
+    let trimmedMax = 0
+    const sizeOf = (s: number): number => 1 + ((s * 7919) % 97)
+    const check = (): void => {
+      expect(log.length).toBe(model.length)
+      expect(log.lastSeq).toBe(model.at(-1)?.seq ?? trimmedMax)
+      expect(log.trimmedMax).toBe(trimmedMax)
+      for (const at of [0, 1, Math.floor(model.length / 2), model.length - 1]) {
+        const after = at < model.length ? (model[at]?.seq ?? 0) - 1 : seq
+        const from = log.indexAfter(after)
+        const expected = model.filter((e) => e.seq > after)
+        // A byte cut: the fewest events whose bytes reach maxBytes (at least one).
+        const maxBytes = 150
+        let cut = 0
+        let bytes = 0
+        while (cut < Math.min(expected.length, 40) && (cut === 0 || bytes < maxBytes)) bytes += expected[cut++]?.bytes ?? 0
+        expect(log.slice(from, 40, maxBytes).map((e) => e.data)).toEqual(expected.slice(0, cut).map((e) => e.seq))
+        if (expected[0]) expect(log.bytesAt(from)).toBe(expected[0].bytes)
+      }
+    }
+    const push = (): void => {
+      seq += 2
+      log.push(seq, { channel: 'c', cursor: `e-${seq}`, data: seq }, sizeOf(seq))
+      model.push({ seq, bytes: sizeOf(seq) })
+    }
+    const shift = (): void => {
+      log.shift()
+      trimmedMax = model.shift()?.seq ?? trimmedMax
+    }
+    for (let i = 0; i < 3000; i++) {
+      push()
+      if (i % 211 === 0) check()
+    }
+    for (let i = 0; i < 20_000; i++) {
+      push()
+      shift()
+      if (i % 997 === 0) check()
+    }
+    while (model.length > 0) {
+      shift()
+      if (model.length % 293 === 0) check()
+    }
+    check()
+    push()
+    check()
+  })
 })

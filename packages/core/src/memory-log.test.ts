@@ -42,6 +42,34 @@ describe('MemoryLog specifics', () => {
     expect(result.type).toBe('events')
   })
 
+  it('reads what a plain array says at its retention limit, from any position, one channel or several', async () => {
+    // A log running at its limit for many times its size (every slot of its rings reused), read after every append
+    // from positions across what it still retains, as pollers at different cursors read it.
+    const maxCount = 37
+    const log = new MemoryLog({ maxCount })
+    const channels = ['a', 'b', 'c']
+    const appended: { channel: string; cursor: string; seq: number }[] = []
+    for (let i = 0; i < 1500; i++) {
+      const channel = channels[(i * 7) % 5 === 0 ? 2 : i % 2] ?? 'a'
+      const event = await log.append(channel, i)
+      appended.push({ channel, cursor: event.cursor, seq: i })
+      if (i % 7 !== 0) continue
+      const retained = appended.slice(-maxCount)
+      for (const at of [0, 5, retained.length - 2]) {
+        const after = retained[at]
+        if (!after) continue
+        for (const wanted of [['a'], ['c'], ['a', 'b', 'c'], ['b', 'c']]) {
+          const result = await log.read(wanted, after.cursor, { limit: 10 })
+          expect(result.type).toBe('events')
+          if (result.type !== 'events') continue
+          const expected = retained.slice(at + 1).filter((e) => wanted.includes(e.channel))
+          expect(result.events.map((e) => e.data)).toEqual(expected.slice(0, 10).map((e) => e.seq))
+          expect(result.more).toBe(expected.length > 10)
+        }
+      }
+    }
+  })
+
   it('forgets channels, waiters and listeners it no longer needs', async () => {
     const log = new MemoryLog({ maxCount: 5 })
     for (let i = 0; i < 50; i++) await log.append(`c${i}`, i)

@@ -3,13 +3,13 @@
  * `end` one past the newest's. Indices hold until the next `push` or `shift` (a resize renumbers from 0).
  *
  * Why a ring: a log that keeps its last N events appends and drops one at a time for ever. Arrays with a moving
- * start had to be cut down (`slice`) and then grew back through V8's reallocations, every N events: for the default
- * 100,000 that was ~24 MB of large arrays per 100,000 appends, allocated straight into the old generation, which is
- * what major collections are scheduled by. A ring grows while the queue grows and is then reused as it is; the
- * numbers sit in Float64Arrays, which the collector does not scan.
+ * start had to be cut down (`slice`) and then grew back through V8's reallocations, every N events (for the default
+ * 100,000, about 24 MB of large arrays per 100,000 appends by V8's growth rule). A ring grows while the queue grows
+ * and is then reused as it is; the numbers sit in a Float64Array, which the collector does not scan. Measured with
+ * `pnpm bench --log`: 493 -> 459 bytes of heap per retained event, and a catch-up read no slower.
  */
 const MIN_CAPACITY = 8
-/** Absolute indices are rebased below this, so that `index & mask` stays within 32-bit integers. */
+/** Indices are rebased below this, so that `index & mask` stays within 32-bit integers. */
 const REBASE_AT = 2 ** 30
 
 export class Ring<T> {
@@ -59,7 +59,7 @@ export class Ring<T> {
     }
   }
 
-  /** The value at absolute index `index`, or undefined outside [first, end). */
+  /** The value at `index`, or undefined outside [first, end). */
   item(index: number): T | undefined {
     return index >= this.first && index < this.end ? this.items[index & this.mask] : undefined
   }
